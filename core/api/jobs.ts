@@ -1,0 +1,83 @@
+import { Router } from 'express';
+import { MvError } from '../errors.js';
+import { FINAL_STATUSES, JOB_STATUSES, type JobStatus } from '../jobs/job.entity.js';
+import { jobView } from '../jobs/job-view.js';
+import type { Runtime } from '../runtime.js';
+import { requireRole } from './auth.js';
+import { handle } from './errors.js';
+import { pageOf, setPageHeaders } from './pagination.js';
+
+/** GET /jobs, GET /jobs/{id}, GET /jobs/{id}/events (server-sent events), POST /jobs/{id}/cancel. */
+export function jobsRoutes(runtime: Runtime): Router {
+  const router = Router();
+  const queue = runtime.queue;
+
+  router.get(
+    '/jobs',
+    handle(async (req, res) => {
+      requireRole(req, 'viewer', 'Reading jobs');
+      const { page, perPage } = pageOf(req);
+      const status = req.query.status as string | undefined;
+      if (status !== undefined && !(JOB_STATUSES as readonly string[]).includes(status)) {
+        throw new MvError('validation_failed', `status must be one of ${JOB_STATUSES.join(', ')}`, { fields: { status: [`must be one of ${JOB_STATUSES.join(', ')}`] } });
+      }
+      const { jobs, total } = await queue.list({
+        status: status as JobStatus | undefined,
+        entity: req.query.entity as string | undefined,
+        recordId: req.query.recordId as string | undefined,
+        action: req.query.action as string | undefined,
+        page,
+        perPage,
+      });
+      setPageHeaders(req, res, total, page, perPage);
+      res.json({ items: jobs.map(jobView), total, page, perPage });
+    }),
+  );
+
+  router.get(
+    '/jobs/:id',
+    handle(async (req, res) => {
+      requireRole(req, 'viewer', 'Reading jobs');
+      res.json({ job: jobView(await queue.get(req.params.id)) });
+    }),
+  );
+
+  router.post(
+    '/jobs/:id/cancel',
+    handle(async (req, res) => {
+      const actor = requireRole(req, 'operator', 'Cancelling jobs');
+      res.json({ job: jobView(await queue.cancel(req.params.id, actor)) });
+    }),
+  );
+
+  router.get(
+    '/jobs/:id/events',
+    handle(async (req, res) => {
+      requireRole(req, 'viewer', 'Reading jobs');
+      let job = await queue.get(req.params.id);
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      let closed = false;
+      req.on('close', () => (closed = true));
+      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      let sent = 0;
+      let lastPing = Date.now();
+      for (;;) {
+        for (const step of job.steps.slice(sent)) send('progress', { ...step, status: job.status });
+        sent = job.steps.length;
+        if ((FINAL_STATUSES as string[]).includes(job.status)) {
+          send('end', jobView(job));
+          break;
+        }
+        if (closed) break;
+        await queue.nextChange(job.id, 500);
+        if (Date.now() - lastPing > 15_000) {
+          res.write(': keep-alive\n\n');
+          lastPing = Date.now();
+        }
+        job = await queue.get(job.id);
+      }
+      res.end();
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,133 @@
+import { Table, type DataSource, type QueryRunner } from 'typeorm';
+import { MvError } from '../errors.js';
+import type { MigrationClass } from '../module.js';
+import { dialectOf } from './data-source.js';
+
+/** A module's migrations, as the runner sees them. */
+export interface MigrationSet {
+  module: string;
+  migrations: { sqlite: MigrationClass[]; postgres: MigrationClass[] };
+}
+
+export interface AppliedMigration {
+  module: string;
+  name: string;
+}
+
+const TABLE = 'mv_migration';
+
+/**
+ * Runs pending migrations module by module, in dependency order, all in one transaction: either every
+ * pending migration is applied, or none is. The table records which module each migration belongs to,
+ * so that a module can be purged by reverting its own.
+ */
+export async function runMigrations(data: DataSource, sets: MigrationSet[]): Promise<AppliedMigration[]> {
+  const runner = data.createQueryRunner();
+  const applied: AppliedMigration[] = [];
+  try {
+    await ensureTable(runner);
+    const done = new Set((await runner.query(`SELECT "name" FROM "${TABLE}"`)).map((row: { name: string }) => row.name));
+    const pending = sets.flatMap((set) =>
+      ordered(set, dialectOf(data)).filter((m) => !done.has(m.name)).map((m) => ({ ...m, module: set.module })),
+    );
+    if (!pending.length) return [];
+    await runner.beforeMigration();
+    await runner.startTransaction();
+    try {
+      for (const migration of pending) {
+        try {
+          await migration.instance.up(runner);
+        } catch (error) {
+          throw new MvError('internal', `Migration ${migration.name} of ${migration.module} failed: ${(error as Error).message}`, undefined, { cause: error });
+        }
+        await runner.query(`INSERT INTO "${TABLE}" ("name", "module", "timestamp", "executedAt") VALUES (${params(data, 4)})`, [
+          migration.name,
+          migration.module,
+          migration.timestamp,
+          new Date().toISOString(),
+        ]);
+        applied.push({ module: migration.module, name: migration.name });
+      }
+      await runner.commitTransaction();
+    } catch (error) {
+      await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.afterMigration();
+    }
+    return applied;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Reverts every applied migration of one module, newest first, in one transaction (uninstall --purge). */
+export async function revertModuleMigrations(data: DataSource, set: MigrationSet): Promise<string[]> {
+  const runner = data.createQueryRunner();
+  try {
+    await ensureTable(runner);
+    const rows: { name: string }[] = await runner.query(`SELECT "name" FROM "${TABLE}" WHERE "module" = ${params(data, 1)}`, [set.module]);
+    const done = new Set(rows.map((r) => r.name));
+    const toRevert = ordered(set, dialectOf(data)).filter((m) => done.has(m.name)).reverse();
+    await runner.beforeMigration();
+    await runner.startTransaction();
+    try {
+      for (const migration of toRevert) {
+        await migration.instance.down(runner);
+        await runner.query(`DELETE FROM "${TABLE}" WHERE "name" = ${params(data, 1)}`, [migration.name]);
+      }
+      await runner.commitTransaction();
+    } catch (error) {
+      await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.afterMigration();
+    }
+    return toRevert.map((m) => m.name);
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Names of migrations not applied yet. */
+export async function pendingMigrations(data: DataSource, sets: MigrationSet[]): Promise<string[]> {
+  const runner = data.createQueryRunner();
+  try {
+    await ensureTable(runner);
+    const done = new Set((await runner.query(`SELECT "name" FROM "${TABLE}"`)).map((row: { name: string }) => row.name));
+    return sets.flatMap((set) => ordered(set, dialectOf(data)).map((m) => m.name)).filter((name) => !done.has(name));
+  } finally {
+    await runner.release();
+  }
+}
+
+function ordered(set: MigrationSet, dialect: 'sqlite' | 'postgres') {
+  return set.migrations[dialect]
+    .map((Migration) => {
+      const instance = new Migration();
+      const name = instance.name ?? Migration.name;
+      const timestamp = Number(/(\d{13})$/.exec(name)?.[1]);
+      if (!timestamp) throw new MvError('invalid_request', `Migration ${name} of ${set.module}: its name must end in a 13-digit timestamp`);
+      return { name, timestamp, instance };
+    })
+    .sort((a, b) => a.timestamp - b.timestamp);
+}
+
+async function ensureTable(runner: QueryRunner): Promise<void> {
+  await runner.createTable(
+    new Table({
+      name: TABLE,
+      columns: [
+        { name: 'name', type: 'varchar', length: '255', isPrimary: true },
+        { name: 'module', type: 'varchar', length: '64' },
+        { name: 'timestamp', type: 'bigint' },
+        { name: 'executedAt', type: 'varchar', length: '32' },
+      ],
+    }),
+    true,
+  );
+}
+
+function params(data: DataSource, count: number): string {
+  return Array.from({ length: count }, (_, i) => (dialectOf(data) === 'postgres' ? `$${i + 1}` : '?')).join(', ');
+}

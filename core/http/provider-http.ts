@@ -1,0 +1,224 @@
+import http from 'node:http';
+import https from 'node:https';
+import { randomUUID } from 'node:crypto';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { MvError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { RequestBudget } from './budget.js';
+import { ProviderError, type ProviderFault } from './provider-error.js';
+import { DEFAULT_RETRY, retryDelayMs, shouldRetry, type RetryPolicy } from './retry.js';
+
+/** A request about to leave, for a credential scheme to sign. Headers may be added or changed. */
+export interface OutgoingRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export type RequestSigner = (request: OutgoingRequest) => void | Promise<void>;
+
+export interface ProviderHttpOptions {
+  /** Display name used in errors and logs: "Scaleway", "OVHcloud", ... */
+  provider: string;
+  baseURL: string;
+  budget: RequestBudget;
+  logger: Logger;
+  /** Adds the credential to each request; absent for unauthenticated calls. */
+  sign?: RequestSigner;
+  /** Hosts the signer may send the credential to. Required when `sign` is set. */
+  allowedHosts?: string[];
+  /** Turns an error response into the provider's own words. */
+  parseError?: (status: number, body: unknown) => ProviderFault;
+  retry?: Partial<RetryPolicy>;
+  timeoutMs?: number;
+  /** Header the provider returns its request id in, for the logs. */
+  requestIdHeader?: string;
+  /** Aborts every call of this client (the job's signal). */
+  signal?: AbortSignal;
+}
+
+export interface ProviderRequest {
+  /** The operation's name, as the provider's docs call it: `listServers`, `createServer`. */
+  call: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON unless `contentType` says otherwise (then it must be a string). */
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** Overrides whether a lost response may be retried (see retry.ts). */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ProviderResponse<T> {
+  status: number;
+  data: T;
+  headers: Record<string, string>;
+}
+
+const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+
+/**
+ * The one way provider clients talk HTTP: budget, timeouts, retries with jittered backoff honouring
+ * Retry-After, credential only to allowed hosts, one log line per call with secrets left out, and errors
+ * that name the provider, the call and what the provider said.
+ */
+export class ProviderHttp {
+  private readonly axios: AxiosInstance;
+  private readonly retry: RetryPolicy;
+
+  constructor(readonly options: ProviderHttpOptions) {
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.axios = axios.create({
+      timeout: options.timeoutMs ?? 30_000,
+      httpAgent: agents.http,
+      httpsAgent: agents.https,
+      responseType: 'text',
+      transformResponse: [(data) => data],
+      validateStatus: () => true,
+      maxRedirects: 0,
+      proxy: false,
+    });
+  }
+
+  get baseURL(): string {
+    return this.options.baseURL;
+  }
+
+  async request<T = unknown>(request: ProviderRequest): Promise<ProviderResponse<T>> {
+    const req = { ...request, signal: request.signal ?? this.options.signal };
+    const url = this.url(req);
+    this.checkHost(url);
+    for (let attempt = 0; ; attempt++) {
+      if (req.signal?.aborted) throw new MvError('cancelled', 'Cancelled');
+      const started = performance.now();
+      let response: AxiosResponse<string> | undefined;
+      let failure: unknown;
+      try {
+        response = await this.options.budget.run(() => this.send(req, url));
+      } catch (error) {
+        failure = error;
+      }
+      const ms = Math.round(performance.now() - started);
+      const status = response?.status;
+      const headers = response ? flatHeaders(response.headers) : {};
+      const requestId = this.options.requestIdHeader ? headers[this.options.requestIdHeader.toLowerCase()] : undefined;
+      const body = response ? parseBody(response.data, headers['content-type']) : undefined;
+      const fault = status !== undefined && status >= 400 ? this.fault(status, body) : undefined;
+      const log = { provider: this.options.provider, call: req.call, method: req.method, path: url.pathname, status, ms, attempt, requestId };
+
+      if (status !== undefined && status < 400) {
+        this.options.logger.debug(log, 'provider call');
+        return { status, data: body as T, headers };
+      }
+      const retryable = attempt < this.retry.maxRetries && !req.signal?.aborted &&
+        shouldRetry({ method: req.method, status, transient: fault?.transient, idempotent: req.idempotent });
+      if (retryable) {
+        const wait = retryDelayMs(attempt, this.retry, headers['retry-after']);
+        this.options.logger.info({ ...log, retryInMs: wait, reason: fault?.code ?? errorCode(failure) }, 'provider call retried');
+        await sleep(wait, req.signal);
+        continue;
+      }
+      this.options.logger.warn({ ...log, error: fault?.code ?? errorCode(failure) }, 'provider call failed');
+      throw new ProviderError({
+        provider: this.options.provider,
+        call: req.call,
+        method: req.method,
+        path: url.pathname,
+        status,
+        requestId,
+        ...(fault ?? { message: describeNetworkError(failure, this.options.timeoutMs ?? 30_000) }),
+        cause: failure,
+      });
+    }
+  }
+
+  private url(req: ProviderRequest): URL {
+    const url = new URL(this.options.baseURL.replace(/\/+$/, '') + req.path);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  /** A credential leaves only for the hosts its provider declared: an edited base URL must not leak it. */
+  private checkHost(url: URL): void {
+    if (!this.options.sign) return;
+    const host = url.hostname.toLowerCase();
+    const allowed = (this.options.allowedHosts ?? []).map((h) => h.toLowerCase());
+    const ok = allowed.some((pattern) => pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1))));
+    if (!ok) {
+      throw new MvError(
+        'forbidden',
+        `Refusing to send the ${this.options.provider} credential to ${host}: it is not one of the provider's allowed API hosts (${allowed.join(', ') || 'none'}). Add it to the ServiceProvider's allowed hosts or to MV_ALLOWED_API_HOSTS if it is legitimate.`,
+      );
+    }
+  }
+
+  private async send(req: ProviderRequest, url: URL): Promise<AxiosResponse<string>> {
+    const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': randomUUID(), ...req.headers };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      const json = req.contentType === undefined || req.contentType === 'application/json';
+      body = json ? JSON.stringify(req.body) : String(req.body);
+      headers['content-type'] = req.contentType ?? 'application/json';
+    }
+    await this.options.sign?.({ method: req.method, url, headers, body });
+    return this.axios.request({ method: req.method, url: url.toString(), headers, data: body, signal: req.signal });
+  }
+
+  private fault(status: number, body: unknown): ProviderFault {
+    const parsed = this.options.parseError?.(status, body) ?? {};
+    if (!parsed.message && typeof body === 'string' && body.trim()) parsed.message = body.trim().slice(0, 300);
+    return parsed;
+  }
+}
+
+function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined && value !== null) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+function parseBody(text: string | undefined, contentType: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined;
+  if (contentType?.includes('json') || /^[[{]/.test(text.trimStart())) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as { code?: string } | undefined)?.code;
+}
+
+function describeNetworkError(error: unknown, timeoutMs: number): string {
+  const code = errorCode(error);
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return `no answer within ${timeoutMs / 1000} s`;
+  if (code === 'ECONNRESET' || code === 'ERR_BAD_RESPONSE' || code === 'EPIPE') return 'the connection was closed before the answer came';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'ERR_CANCELED') return 'cancelled';
+  return (error as Error | undefined)?.message ?? 'request failed';
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,216 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { ActionContext, ActionResult } from '../action.js';
+import { isMvError, MvError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Registry } from '../registry.js';
+import { isRole, type Actor } from '../roles.js';
+import type { Job } from './job.entity.js';
+import { LeaseLost, type JobOutcome, type JobQueue } from './job-queue.js';
+
+/** What the runtime lends a job: everything in the action context that does not depend on the job itself. */
+export type ContextServices = (log: Logger, signal: AbortSignal) => Pick<ActionContext, 'data' | 'repo' | 'credentials' | 'http' | 'service'>;
+
+export interface WorkerOptions {
+  registry: Registry;
+  queue: JobQueue;
+  logger: Logger;
+  services: ContextServices;
+  /** Jobs run at once by this worker. */
+  concurrency: number;
+  leaseMs: number;
+  /** How often an idle worker looks for work queued by other processes. */
+  pollMs?: number;
+  /** Loads the record a job is about, fresh from the database. */
+  loadRecord(entity: string, id: string): Promise<unknown>;
+}
+
+type StopReason = 'cancel' | 'lease-lost' | 'timeout' | 'shutdown';
+
+/**
+ * Claims queued jobs and runs their handlers: one lease per job, renewed while it runs; cancel, timeout and
+ * shutdown all go through the handler's abort signal.
+ */
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private stopped = true;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const onEnqueued = () => this.wake?.();
+    const onCancel = (id: string) => this.running.get(id)?.controller.abort('cancel' satisfies StopReason);
+    this.options.queue.events.on('enqueued', onEnqueued);
+    this.options.queue.events.on('cancel', onCancel);
+    this.loop = this.run().finally(() => {
+      this.options.queue.events.off('enqueued', onEnqueued);
+      this.options.queue.events.off('cancel', onCancel);
+    });
+  }
+
+  /** Stops claiming, gives running jobs back to the queue and waits for their handlers to return. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.wake?.();
+    for (const { controller } of this.running.values()) controller.abort('shutdown' satisfies StopReason);
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { queue, leaseMs, logger } = this.options;
+    let lastSweep = 0;
+    while (!this.stopped) {
+      try {
+        if (Date.now() - lastSweep > leaseMs / 2) {
+          lastSweep = Date.now();
+          await queue.requeueExpired();
+        }
+        while (!this.stopped && this.running.size < this.options.concurrency) {
+          const job = await queue.claim(this.id, leaseMs);
+          if (!job) break;
+          const controller = new AbortController();
+          const done = this.execute(job, controller).finally(() => {
+            this.running.delete(job.id);
+            this.wake?.();
+          });
+          this.running.set(job.id, { controller, done });
+        }
+      } catch (error) {
+        logger.error({ err: error }, 'job worker: could not claim work');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs ?? 500);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async execute(job: Job, controller: AbortController): Promise<void> {
+    const { queue, registry, leaseMs } = this.options;
+    const log = this.options.logger.child({ jobId: job.id, entity: job.entity, recordId: job.recordId, action: job.action });
+    const { signal } = controller;
+    const reason = () => signal.reason as StopReason | undefined;
+    let cancelNoted = false;
+    const heartbeat = setInterval(async () => {
+      try {
+        const lease = await queue.renew(job, this.id, leaseMs);
+        if (!lease.owned) controller.abort('lease-lost' satisfies StopReason);
+        else if (lease.cancelRequested && !signal.aborted) controller.abort('cancel' satisfies StopReason);
+      } catch (error) {
+        log.warn({ err: error }, 'could not renew the job lease');
+      }
+    }, Math.max(200, Math.min(1_000, leaseMs / 3)));
+    let timeout: NodeJS.Timeout | undefined;
+    log.info({ attempt: job.attempts }, 'job started');
+    try {
+      if (job.cancelRequested) controller.abort('cancel' satisfies StopReason);
+      const { definition } = registry.action(job.entity, job.action);
+      if (definition.timeoutMs) timeout = setTimeout(() => controller.abort('timeout' satisfies StopReason), definition.timeoutMs);
+      signal.addEventListener('abort', () => {
+        if (reason() === 'cancel' && !cancelNoted) {
+          cancelNoted = true;
+          queue.note(job, this.id, 'Cancelling').catch(() => undefined);
+        }
+      });
+      let record: unknown;
+      if (job.recordId) {
+        record = await this.options.loadRecord(job.entity, job.recordId);
+        if (!record) throw new MvError('not_found', `The ${job.entity} ${job.recordId} no longer exists`);
+        const applicable = definition.applicable?.(record) ?? true;
+        if (applicable !== true) throw new MvError('not_applicable', `${definition.label} no longer applies: ${applicable}`);
+      }
+      const context: ActionContext = {
+        ...this.options.services(log, signal),
+        record,
+        params: job.params,
+        job: { id: job.id, attempt: job.attempts, resumed: job.attempts > 1, dryRun: job.dryRun },
+        actor: actorOf(job),
+        log,
+        signal,
+        progress: async (percent, message) => {
+          log.info({ percent, step: message }, 'job step');
+          await queue.progress(job, this.id, percent, message);
+        },
+      };
+      if (signal.aborted) throw new MvError('cancelled', 'Cancelled before it started');
+      const result: ActionResult = await definition.handler(context);
+      await this.end(job, { status: 'succeeded', message: result.message, value: result.value }, log);
+    } catch (error) {
+      await this.fail(job, error, reason(), log, definitionTimeout(registry, job));
+    } finally {
+      clearInterval(heartbeat);
+      clearTimeout(timeout);
+    }
+  }
+
+  private async fail(job: Job, error: unknown, reason: StopReason | undefined, log: Logger, timeoutMs?: number): Promise<void> {
+    if (reason === 'lease-lost' || error instanceof LeaseLost) {
+      log.warn('job lease lost: another worker owns it now');
+      return;
+    }
+    if (reason === 'shutdown') {
+      await this.options.queue.release(job, this.id, 'the process stopped').catch((e) => log.warn({ err: e }, 'could not re-queue the job'));
+      log.info('job re-queued at shutdown');
+      return;
+    }
+    if (reason === 'cancel') return this.end(job, { status: 'cancelled', error: 'Cancelled' }, log);
+    if (reason === 'timeout') {
+      return this.end(job, { status: 'failed', error: `Timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s` }, log);
+    }
+    const known = isMvError(error);
+    if (!known) log.error({ err: error }, 'job failed with an unexpected error');
+    await this.end(
+      job,
+      {
+        status: 'failed',
+        error: known ? error.message : `Unexpected error: ${(error as Error)?.message ?? String(error)}`,
+        errorCause: causeOf(error),
+        errorDetails: known ? error.details : undefined,
+      },
+      log,
+    );
+  }
+
+  private async end(job: Job, outcome: JobOutcome, log: Logger): Promise<void> {
+    try {
+      await this.options.queue.finish(job, this.id, outcome);
+      log.info({ status: outcome.status, error: outcome.error }, 'job ended');
+    } catch (error) {
+      if (error instanceof LeaseLost) log.warn('job ended after its lease was lost; another worker owns it');
+      else log.error({ err: error }, 'could not record the end of the job');
+    }
+  }
+}
+
+function definitionTimeout(registry: Registry, job: Job): number | undefined {
+  try {
+    return registry.action(job.entity, job.action).definition.timeoutMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function actorOf(job: Job): Actor {
+  const [kind, id] = job.actorId.includes(':') ? (job.actorId.split(':', 2) as [Actor['kind'], string]) : (['system', job.actorId] as const);
+  return { kind, id, name: job.startedBy, role: isRole(job.actorRole) ? job.actorRole : 'viewer' };
+}
+
+/** The chain of causes, in words: what a user needs to understand a failure, without a stack trace. */
+function causeOf(error: unknown): string | undefined {
+  const causes: string[] = [];
+  for (let cause = (error as Error)?.cause; cause && causes.length < 3; cause = (cause as Error).cause) {
+    const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    causes.push(text);
+  }
+  return causes.length ? causes.join(' ← ') : undefined;
+}

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import roll from 'pino-roll';
+
+export type { Logger } from 'pino';
+
+/** Keys whose values never reach a log line, whatever object they sit in. */
+export const SECRET_KEYS = [
+  'password',
+  'passwordSecret',
+  'token',
+  'refreshToken',
+  'apiKey',
+  'privateKey',
+  'secret',
+  'authorization',
+  'cookie',
+  'x-auth-token',
+  'x-ovh-signature',
+  'x-ovh-consumer',
+  'x-subject-token',
+];
+
+const redactPaths = SECRET_KEYS.flatMap((key) => {
+  const k = /^[a-zA-Z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+  const dot = k.startsWith('[') ? '' : '.';
+  return [k, `*${dot}${k}`, `*.*${dot}${k}`, `*.*.*${dot}${k}`];
+});
+
+export interface LoggerOptions {
+  level: string;
+  /** Daily rotated JSON files kept 7 days under `<dataDir>/logs`, when set. */
+  dataDir?: string;
+  /** Where the console copy goes; the CLI uses stderr so that stdout stays for its output. */
+  console?: 'stdout' | 'stderr' | 'none';
+}
+
+export interface ClosableLogger {
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function createLogger(options: LoggerOptions): Promise<ClosableLogger> {
+  const streams: { stream: DestinationStream; level: pino.Level }[] = [];
+  const level = (options.level === 'silent' ? 'fatal' : options.level) as pino.Level;
+  if (options.console !== 'none' && options.level !== 'silent') {
+    streams.push({ stream: pino.destination(options.console === 'stderr' ? 2 : 1), level });
+  }
+  let file: Awaited<ReturnType<typeof roll>> | undefined;
+  if (options.dataDir) {
+    file = await roll({
+      file: path.join(options.dataDir, 'logs', 'mv'),
+      extension: '.log',
+      frequency: 'daily',
+      dateFormat: 'yyyy-MM-dd',
+      mkdir: true,
+      // The active file plus 6 rotated ones: a week of logs.
+      limit: { count: 6, removeOtherLogFiles: true },
+    });
+    streams.push({ stream: file, level });
+  }
+  const logger = pino(
+    {
+      level: options.level,
+      base: { pid: process.pid },
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    streams.length ? pino.multistream(streams) : pino.destination('/dev/null'),
+  );
+  return {
+    logger,
+    close: async () => {
+      if (file) await new Promise<void>((resolve) => {
+        file!.end();
+        (file as unknown as NodeJS.EventEmitter).once('close', () => resolve());
+        setTimeout(resolve, 500).unref();
+      });
+    },
+  };
+}
+
+/** A logger that drops everything: for code paths that run before configuration is known. */
+export const silentLogger: Logger = pino({ level: 'silent' });
