@@ -56,8 +56,8 @@ export interface ActionContext<R = any, P = Record<string, unknown>> {
 export interface ActionDefinition<R = any, P extends ParamSpecs = ParamSpecs> {
   code: string;
   label: string;
-  /** Entity name, e.g. `ScalewayServer`. */
-  entity: string;
+  /** The entity class (which types the record), or its name for another module's entity. */
+  entity: EntityClass<R> | string;
   kind: ActionKind;
   description?: string;
   /**
@@ -78,6 +78,10 @@ export interface ActionDefinition<R = any, P extends ParamSpecs = ParamSpecs> {
 /** Declares an action; the generic parameters type the record and the parameters in the handler. */
 export function defineAction<R = any, const P extends ParamSpecs = {}>(definition: ActionDefinition<R, P>): ActionDefinition<R, P> {
   return definition;
+}
+
+export function entityName(entity: EntityClass | string): string {
+  return typeof entity === 'string' ? entity : entity.name;
 }
 
 export function confirmationText<R>(action: ActionDefinition<R, any>, record: R): string | undefined {

@@ -215,7 +215,7 @@ export function RefField(entity: string, options: FieldOptions & { onDelete?: 'S
     if (!property.endsWith('Id')) throw new Error(`${target.constructor.name}.${property}: a reference field's name must end in "Id"`);
     const relation = property.slice(0, -2);
     const nullable = options.nullable ?? true;
-    field('reference', options, Column({ type: 'uuid', nullable }), [IsUUID()], { reference: { entity, relation } })(target, property);
+    field('reference', { ...options, nullable }, Column({ type: 'uuid', nullable }), [IsUUID()], { reference: { entity, relation } })(target, property);
     ManyToOne(entity, { nullable, onDelete: options.onDelete ?? (nullable ? 'SET NULL' : 'RESTRICT') })(target, relation);
     JoinColumn({ name: property })(target, relation);
   };

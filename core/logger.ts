@@ -27,6 +27,16 @@ const redactPaths = SECRET_KEYS.flatMap((key) => {
   return [k, `*${dot}${k}`, `*.*${dot}${k}`, `*.*.*${dot}${k}`];
 });
 
+/** JSON lines with ISO times, secrets redacted wherever they appear (up to four levels deep). */
+export function loggerOptions(level: string): pino.LoggerOptions {
+  return {
+    level,
+    base: { pid: process.pid },
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+}
+
 export interface LoggerOptions {
   level: string;
   /** Daily rotated JSON files kept 7 days under `<dataDir>/logs`, when set. */
@@ -59,15 +69,7 @@ export async function createLogger(options: LoggerOptions): Promise<ClosableLogg
     });
     streams.push({ stream: file, level });
   }
-  const logger = pino(
-    {
-      level: options.level,
-      base: { pid: process.pid },
-      redact: { paths: redactPaths, censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    },
-    streams.length ? pino.multistream(streams) : pino.destination('/dev/null'),
-  );
+  const logger = pino(loggerOptions(options.level), streams.length ? pino.multistream(streams) : pino.destination('/dev/null'));
   return {
     logger,
     close: async () => {

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { ActionDefinition, EntityClass } from './action.js';
+import { entityName, type ActionDefinition, type EntityClass } from './action.js';
 import { MvError } from './errors.js';
 import { fieldsOf, type FieldMeta } from './fields.js';
 import type { ModuleManifest } from './manifest.js';
@@ -118,37 +118,43 @@ export class Registry {
   }
 
   private addEntity(module: string, entity: EntityClass): void {
-    const name = entity.name;
-    const existing = this.entityByName.get(name);
-    if (existing) throw new MvError('conflict', `Module ${module} declares entity ${name}, already declared by ${existing.module}`);
-    const options: ResourceOptions = resourceOptionsOf(entity);
-    const fields = fieldsOf(entity);
-    const titleField = options.titleField ?? fields.find((f) => f.name === 'name')?.name ?? 'id';
-    if (!fields.some((f) => f.name === titleField)) throw new MvError('invalid_request', `${module}: ${name}'s title field ${titleField} is not one of its fields`);
-    this.entityByName.set(name, {
-      name,
-      module,
-      entity,
-      label: options.label ?? name.replace(/([a-z])([A-Z])/g, '$1 $2'),
-      group: options.group ?? module,
-      titleField,
-      read: options.read ?? 'viewer',
-      write: options.write ?? 'operator',
-      readOnly: options.readOnly ?? false,
-      description: options.description,
-      fields,
-    });
+    const existing = this.entityByName.get(entity.name);
+    if (existing) throw new MvError('conflict', `Module ${module} declares entity ${entity.name}, already declared by ${existing.module}`);
+    this.entityByName.set(entity.name, describeEntity(module, entity));
   }
 
   private addAction(module: string, action: ActionDefinition<any, any>): void {
-    if (!this.entityByName.has(action.entity)) {
-      throw new MvError('invalid_request', `Module ${module}: action ${action.code} applies to ${action.entity}, which no installed module declares`);
+    const entity = entityName(action.entity);
+    if (!this.entityByName.has(entity)) {
+      throw new MvError('invalid_request', `Module ${module}: action ${action.code} applies to ${entity}, which no installed module declares`);
     }
-    const actions = this.actionsByEntity.get(action.entity) ?? new Map<string, ActionInfo>();
-    if (actions.has(action.code)) throw new MvError('conflict', `Module ${module}: ${action.entity} already has an action ${action.code}`);
+    const actions = this.actionsByEntity.get(entity) ?? new Map<string, ActionInfo>();
+    if (actions.has(action.code)) throw new MvError('conflict', `Module ${module}: ${entity} already has an action ${action.code}`);
     actions.set(action.code, { module, definition: action });
-    this.actionsByEntity.set(action.entity, actions);
+    this.actionsByEntity.set(entity, actions);
   }
+}
+
+/** What the registry knows of an entity class: also used for the host's own entities (jobs, users). */
+export function describeEntity(module: string, entity: EntityClass): EntityInfo {
+  const name = entity.name;
+  const options: ResourceOptions = resourceOptionsOf(entity);
+  const fields = fieldsOf(entity);
+  const titleField = options.titleField ?? fields.find((f) => f.name === 'name')?.name ?? 'id';
+  if (!fields.some((f) => f.name === titleField)) throw new MvError('invalid_request', `${module}: ${name}'s title field ${titleField} is not one of its fields`);
+  return {
+    name,
+    module,
+    entity,
+    label: options.label ?? name.replace(/([a-z])([A-Z])/g, '$1 $2'),
+    group: options.group ?? module,
+    titleField,
+    read: options.read ?? 'viewer',
+    write: options.write ?? 'operator',
+    readOnly: options.readOnly ?? false,
+    description: options.description,
+    fields,
+  };
 }
 
 export function describeField(field: FieldMeta) {
@@ -171,7 +177,7 @@ export function describeAction(action: ActionDefinition<any, any>) {
   return {
     code: action.code,
     label: action.label,
-    entity: action.entity,
+    entity: entityName(action.entity),
     kind: action.kind,
     role: action.role ?? 'operator',
     ...(action.description && { description: action.description }),

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MvError } from './errors.js';
@@ -35,6 +35,11 @@ export class SecretBox {
       }
     }
     return SecretBox.fromKey(parseKey(fs.readFileSync(file, 'utf8').trim(), file));
+  }
+
+  /** A key for another purpose (e.g. signing session cookies), derived from the master key: stable, and never the key itself. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), purpose, 32));
   }
 
   static isSealed(value: unknown): value is string {

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { isRole, type Role } from '../roles.js';
 import { User } from './user.entity.js';
 
-const MIN_PASSWORD = 12;
+export const MIN_PASSWORD = 12;
 
 export async function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, { type: argon2.argon2id });

@@ -19,71 +19,27 @@ const TABLE = 'mv_migration';
 /**
  * Runs pending migrations module by module, in dependency order, all in one transaction: either every
  * pending migration is applied, or none is. The table records which module each migration belongs to,
- * so that a module can be purged by reverting its own.
+ * so that a module can be purged by reverting its own. With `within`, runs on that query runner, in the
+ * transaction its caller opened (module install: hooks and migrations commit or roll back together).
  */
-export async function runMigrations(data: DataSource, sets: MigrationSet[]): Promise<AppliedMigration[]> {
+export async function runMigrations(data: DataSource, sets: MigrationSet[], within?: QueryRunner): Promise<AppliedMigration[]> {
+  if (within) return applyPending(data, within, sets);
   const runner = data.createQueryRunner();
-  const applied: AppliedMigration[] = [];
   try {
     await ensureTable(runner);
-    const done = new Set((await runner.query(`SELECT "name" FROM "${TABLE}"`)).map((row: { name: string }) => row.name));
-    const pending = sets.flatMap((set) =>
-      ordered(set, dialectOf(data)).filter((m) => !done.has(m.name)).map((m) => ({ ...m, module: set.module })),
-    );
-    if (!pending.length) return [];
-    await runner.beforeMigration();
-    await runner.startTransaction();
-    try {
-      for (const migration of pending) {
-        try {
-          await migration.instance.up(runner);
-        } catch (error) {
-          throw new MvError('internal', `Migration ${migration.name} of ${migration.module} failed: ${(error as Error).message}`, undefined, { cause: error });
-        }
-        await runner.query(`INSERT INTO "${TABLE}" ("name", "module", "timestamp", "executedAt") VALUES (${params(data, 4)})`, [
-          migration.name,
-          migration.module,
-          migration.timestamp,
-          new Date().toISOString(),
-        ]);
-        applied.push({ module: migration.module, name: migration.name });
-      }
-      await runner.commitTransaction();
-    } catch (error) {
-      await runner.rollbackTransaction();
-      throw error;
-    } finally {
-      await runner.afterMigration();
-    }
-    return applied;
+    if (!(await pendingIn(data, runner, sets)).length) return [];
+    return await inMigrationTransaction(runner, () => applyPending(data, runner, sets));
   } finally {
     await runner.release();
   }
 }
 
 /** Reverts every applied migration of one module, newest first, in one transaction (uninstall --purge). */
-export async function revertModuleMigrations(data: DataSource, set: MigrationSet): Promise<string[]> {
+export async function revertModuleMigrations(data: DataSource, set: MigrationSet, within?: QueryRunner): Promise<string[]> {
+  if (within) return revertApplied(data, within, set);
   const runner = data.createQueryRunner();
   try {
-    await ensureTable(runner);
-    const rows: { name: string }[] = await runner.query(`SELECT "name" FROM "${TABLE}" WHERE "module" = ${params(data, 1)}`, [set.module]);
-    const done = new Set(rows.map((r) => r.name));
-    const toRevert = ordered(set, dialectOf(data)).filter((m) => done.has(m.name)).reverse();
-    await runner.beforeMigration();
-    await runner.startTransaction();
-    try {
-      for (const migration of toRevert) {
-        await migration.instance.down(runner);
-        await runner.query(`DELETE FROM "${TABLE}" WHERE "name" = ${params(data, 1)}`, [migration.name]);
-      }
-      await runner.commitTransaction();
-    } catch (error) {
-      await runner.rollbackTransaction();
-      throw error;
-    } finally {
-      await runner.afterMigration();
-    }
-    return toRevert.map((m) => m.name);
+    return await inMigrationTransaction(runner, () => revertApplied(data, runner, set));
   } finally {
     await runner.release();
   }
@@ -94,11 +50,66 @@ export async function pendingMigrations(data: DataSource, sets: MigrationSet[]):
   const runner = data.createQueryRunner();
   try {
     await ensureTable(runner);
-    const done = new Set((await runner.query(`SELECT "name" FROM "${TABLE}"`)).map((row: { name: string }) => row.name));
-    return sets.flatMap((set) => ordered(set, dialectOf(data)).map((m) => m.name)).filter((name) => !done.has(name));
+    return (await pendingIn(data, runner, sets)).map((m) => m.name);
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * One transaction for schema changes: SQLite's foreign keys are switched off first (which only works
+ * outside a transaction) and back on after, whether `work` commits or rolls back.
+ */
+export async function inMigrationTransaction<T>(runner: QueryRunner, work: () => Promise<T>): Promise<T> {
+  await runner.beforeMigration();
+  await runner.startTransaction();
+  try {
+    const result = await work();
+    await runner.commitTransaction();
+    return result;
+  } catch (error) {
+    await runner.rollbackTransaction();
+    throw error;
+  } finally {
+    await runner.afterMigration();
+  }
+}
+
+async function applyPending(data: DataSource, runner: QueryRunner, sets: MigrationSet[]): Promise<AppliedMigration[]> {
+  await ensureTable(runner);
+  const applied: AppliedMigration[] = [];
+  for (const migration of await pendingIn(data, runner, sets)) {
+    try {
+      await migration.instance.up(runner);
+    } catch (error) {
+      throw new MvError('internal', `Migration ${migration.name} of ${migration.module} failed: ${(error as Error).message}`, undefined, { cause: error });
+    }
+    await runner.query(`INSERT INTO "${TABLE}" ("name", "module", "timestamp", "executedAt") VALUES (${params(data, 4)})`, [
+      migration.name,
+      migration.module,
+      migration.timestamp,
+      new Date().toISOString(),
+    ]);
+    applied.push({ module: migration.module, name: migration.name });
+  }
+  return applied;
+}
+
+async function revertApplied(data: DataSource, runner: QueryRunner, set: MigrationSet): Promise<string[]> {
+  await ensureTable(runner);
+  const rows: { name: string }[] = await runner.query(`SELECT "name" FROM "${TABLE}" WHERE "module" = ${params(data, 1)}`, [set.module]);
+  const done = new Set(rows.map((r) => r.name));
+  const toRevert = ordered(set, dialectOf(data)).filter((m) => done.has(m.name)).reverse();
+  for (const migration of toRevert) {
+    await migration.instance.down(runner);
+    await runner.query(`DELETE FROM "${TABLE}" WHERE "name" = ${params(data, 1)}`, [migration.name]);
+  }
+  return toRevert.map((m) => m.name);
+}
+
+async function pendingIn(data: DataSource, runner: QueryRunner, sets: MigrationSet[]) {
+  const done = new Set((await runner.query(`SELECT "name" FROM "${TABLE}"`)).map((row: { name: string }) => row.name));
+  return sets.flatMap((set) => ordered(set, dialectOf(data)).filter((m) => !done.has(m.name)).map((m) => ({ ...m, module: set.module })));
 }
 
 function ordered(set: MigrationSet, dialect: 'sqlite' | 'postgres') {

@@ -172,7 +172,7 @@ export class ProviderHttp {
 
   private fault(status: number, body: unknown): ProviderFault {
     const parsed = this.options.parseError?.(status, body) ?? {};
-    if (!parsed.message && typeof body === 'string' && body.trim()) parsed.message = body.trim().slice(0, 300);
+    parsed.message ||= genericMessage(body);
     return parsed;
   }
 }
@@ -195,6 +195,14 @@ function parseBody(text: string | undefined, contentType: string | undefined): u
     }
   }
   return text;
+}
+
+/** What most APIs put in an error body, for providers without their own parser. */
+function genericMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim().slice(0, 300) || undefined;
+  const b = body as { message?: unknown; error_description?: unknown; error?: unknown } | undefined;
+  for (const candidate of [b?.message, b?.error_description, b?.error]) if (typeof candidate === 'string' && candidate) return candidate;
+  return undefined;
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -9,6 +9,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 6, baseDelayMs: 500, maxDelayMs: 8_000 };
 
+/** Cloudflare blocks for 5 minutes after a burst: wait that long, no longer. */
+const MAX_RETRY_AFTER_MS = 300_000;
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 export interface Outcome {
@@ -41,7 +44,7 @@ export function shouldRetry(outcome: Outcome): boolean {
  */
 export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfter?: string | null, now = Date.now()): number {
   const hinted = parseRetryAfter(retryAfter, now);
-  if (hinted !== undefined) return Math.min(hinted, policy.maxDelayMs * 8);
+  if (hinted !== undefined) return Math.min(hinted, MAX_RETRY_AFTER_MS);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

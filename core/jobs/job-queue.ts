@@ -41,7 +41,10 @@ const MAX_ATTEMPTS = 5;
  * single writer), hold them with a lease they renew, and lose them when the lease runs out.
  */
 export class JobQueue {
-  /** In-process notices: `enqueued`, and `job:<id>` on every change. Other processes poll. */
+  /**
+   * In-process notices: `enqueued`, and `job:<id>` on every change. Other processes poll. The audit log
+   * listens to `created` (with the job) and `ended` (with its id).
+   */
   readonly events = new EventEmitter().setMaxListeners(0);
   private readonly repo: Repository<Job>;
 
@@ -78,7 +81,9 @@ export class JobQueue {
       );
     }
     this.events.emit('enqueued');
-    return this.get(entity.id);
+    const created = await this.get(entity.id);
+    this.events.emit('created', created);
+    return created;
   }
 
   async get(id: string): Promise<Job> {
@@ -179,9 +184,10 @@ export class JobQueue {
       errorCause: outcome.errorCause ?? null,
       errorDetails: outcome.errorDetails ?? null,
       finishedAt: new Date(),
-      leaseOwner: null,
+      // The owner stays, to tell which worker ran it; without an expiry it holds nothing.
       leaseExpiresAt: null,
     });
+    this.events.emit('ended', job.id);
   }
 
   /** Gives a running job back to the queue (graceful shutdown): another worker resumes it. */
@@ -196,12 +202,6 @@ export class JobQueue {
     this.events.emit('enqueued');
   }
 
-  /** Notes something in a job's steps without changing its progress. */
-  async note(job: Job, worker: string, message: string): Promise<void> {
-    const current = await this.get(job.id);
-    await this.update(current, worker, { steps: [...current.steps, step(current.percent, message)] });
-  }
-
   /** Queued jobs end at once; running ones are asked to stop and end when their handler returns. */
   async cancel(id: string, by: Actor): Promise<Job> {
     const job = await this.get(id);
@@ -211,11 +211,12 @@ export class JobQueue {
       if (affected === 1) {
         await this.repo.update({ id }, { steps: [...job.steps, step(job.percent, `Cancelled by ${by.name}`)], finishedAt: new Date() });
         this.events.emit(`job:${id}`);
+        this.events.emit('ended', id);
         return this.get(id);
       }
       return this.cancel(id, by); // it started meanwhile
     }
-    // The worker notes the request in the steps when it sees it; writing them here could race its own writes.
+    // Only the flag: the worker owns the steps of a running job, and records the end.
     await this.repo.update({ id, status: 'running' }, { cancelRequested: true });
     this.events.emit(`job:${id}`);
     this.events.emit('cancel', id);
@@ -247,6 +248,7 @@ export class JobQueue {
         { steps: [...job.steps, step(job.percent, message)], ...(giveUp && { error: message, finishedAt: new Date() }) },
       );
       this.events.emit(`job:${job.id}`);
+      if (giveUp) this.events.emit('ended', job.id);
       requeued++;
     }
     if (requeued) this.events.emit('enqueued');

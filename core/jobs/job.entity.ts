@@ -91,7 +91,7 @@ export class Job extends BaseRecord {
   @BoolField({ default: false, readOnly: true, label: 'Cancel requested' })
   cancelRequested: boolean;
 
-  /** Worker currently holding the job, and until when (epoch ms) unless it renews. */
+  /** Worker holding the job (or that last held it), and until when (epoch ms) unless it renews. */
   @Column({ type: 'varchar', length: 100, nullable: true })
   leaseOwner: string | null;
 

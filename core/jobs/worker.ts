@@ -100,7 +100,6 @@ export class Worker {
     const log = this.options.logger.child({ jobId: job.id, entity: job.entity, recordId: job.recordId, action: job.action });
     const { signal } = controller;
     const reason = () => signal.reason as StopReason | undefined;
-    let cancelNoted = false;
     const heartbeat = setInterval(async () => {
       try {
         const lease = await queue.renew(job, this.id, leaseMs);
@@ -116,12 +115,6 @@ export class Worker {
       if (job.cancelRequested) controller.abort('cancel' satisfies StopReason);
       const { definition } = registry.action(job.entity, job.action);
       if (definition.timeoutMs) timeout = setTimeout(() => controller.abort('timeout' satisfies StopReason), definition.timeoutMs);
-      signal.addEventListener('abort', () => {
-        if (reason() === 'cancel' && !cancelNoted) {
-          cancelNoted = true;
-          queue.note(job, this.id, 'Cancelling').catch(() => undefined);
-        }
-      });
       let record: unknown;
       if (job.recordId) {
         record = await this.options.loadRecord(job.entity, job.recordId);

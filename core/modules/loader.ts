@@ -19,30 +19,39 @@ export interface ModuleLocation {
 }
 
 export function bundledLocations(): ModuleLocation[] {
-  return BUNDLED_MODULE_DIRS.map((dir) => ({ dir, buildDir: path.join(HOST_BUILD, path.relative(HOST_ROOT, dir)), source: 'bundled' as const }));
+  return BUNDLED_MODULE_DIRS.map(bundledLocation);
+}
+
+export function bundledLocation(dir: string): ModuleLocation {
+  return { dir, buildDir: path.join(HOST_BUILD, path.relative(HOST_ROOT, dir)), source: 'bundled' };
 }
 
 /** Reads and validates the manifest, then imports the entry point and checks what it exports. */
 export async function loadModule(location: ModuleLocation): Promise<LoadedModule> {
-  const manifestFile = path.join(location.dir, 'module.json');
-  const manifest = readManifest(manifestFile);
-  const entry = entryFile(location, manifest.entryPoint);
-  if (!fs.existsSync(entry)) {
-    throw new MvError('invalid_request', `${manifestFile}: entryPoint ${manifest.entryPoint} has no ${FROM_SOURCE ? 'source' : 'compiled'} file at ${entry}`);
-  }
-  let exported: { default?: unknown };
-  try {
-    exported = await import(pathToFileURL(entry).href);
-  } catch (error) {
-    throw new MvError('invalid_request', `${manifest.code}: cannot load ${entry}: ${(error as Error).message}`, undefined, { cause: error });
-  }
-  return { manifest, definition: checkDefinition(exported.default, manifest.code, entry), dir: location.dir, source: location.source };
+  const manifest = readManifest(path.join(location.dir, 'module.json'));
+  const { value, file } = await importModuleFile(location, manifest.code, manifest.entryPoint, 'entryPoint');
+  return { manifest, definition: checkDefinition(value, manifest.code, file), dir: location.dir, source: location.source };
 }
 
-function entryFile(location: ModuleLocation, entryPoint: string): string {
+/** Imports a file of a module (its entry point, a hook) and returns its default export. */
+export async function importModuleFile(location: ModuleLocation, code: string, file: string, what: string): Promise<{ value: unknown; file: string }> {
+  const runnable = runnableFile(location, file);
+  if (!fs.existsSync(runnable)) {
+    throw new MvError('invalid_request', `${path.join(location.dir, 'module.json')}: ${what} ${file} has no ${FROM_SOURCE && location.source === 'bundled' ? 'source' : 'runnable'} file at ${runnable}`);
+  }
+  try {
+    return { value: ((await import(pathToFileURL(runnable).href)) as { default?: unknown }).default, file: runnable };
+  } catch (error) {
+    throw new MvError('invalid_request', `${code}: cannot load ${runnable}: ${(error as Error).message}`, undefined, { cause: error });
+  }
+}
+
+/** Where a module file (entry point or hook) runs from: `.ts` compiled into the build dir, `.js`/`.mjs` as shipped. */
+export function runnableFile(location: ModuleLocation, file: string): string {
   // Tests run the TypeScript sources of bundled modules; everything else runs compiled JavaScript.
-  if (FROM_SOURCE && location.source === 'bundled') return path.join(location.dir, entryPoint);
-  return path.join(location.buildDir, entryPoint.replace(/\.ts$/, '.js'));
+  if (FROM_SOURCE && location.source === 'bundled') return path.join(location.dir, file);
+  if (/\.m?js$/.test(file)) return path.join(location.dir, file);
+  return path.join(location.buildDir, file.replace(/\.ts$/, '.js'));
 }
 
 function checkDefinition(value: unknown, code: string, entry: string): ModuleDefinition {

@@ -1,12 +1,12 @@
 import { defineAction } from 'mv-infra/core';
 import type { Credentials } from '../credential-service.js';
-import type { Credential } from '../entities/credential.js';
+import { Credential } from '../entities/credential.js';
 
 /** Checks a credential against its provider (renewing its token first when it can) and records the connection. */
-export const verifyCredential = defineAction<Credential>({
+export const verifyCredential = defineAction({
   code: 'verifyCredential',
   label: 'Verify',
-  entity: 'Credential',
+  entity: Credential,
   kind: 'bulk',
   description: 'Renews the token when the authentication type can, then makes a read-only call to the provider with this credential.',
   applicable: (credential) => credential.status === 'ACTIVE' || 'the credential is INACTIVE',

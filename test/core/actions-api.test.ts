@@ -1,0 +1,185 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../../core/runtime.js';
+import { startApi, type TestApi } from '../support/api.js';
+import { DIALECTS, startRuntime, testDatabase, type TestDatabase } from '../support/runtime.js';
+import { modulesWithWidgets } from '../support/widgets.js';
+
+describe.each(DIALECTS)('action API and jobs on %s', (dialect) => {
+  let db: TestDatabase;
+  let runtime: Runtime;
+  let api: TestApi;
+  let widgetCount = 0;
+  const widget = async (fields: Record<string, unknown> = {}) => {
+    const created = await api.call('operator', 'POST', '/api/v1/entities/Widget', { name: `w${++widgetCount}`, ...fields });
+    expect(created.status).toBe(201);
+    return created.body as { id: string; name: string };
+  };
+  const job = async (id: string) => (await api.call('viewer', 'GET', `/api/v1/jobs/${id}`)).body.job;
+  const until = async (id: string, status: string) => {
+    for (let i = 0; i < 200; i++) {
+      const current = await job(id);
+      if (current.status === status) return current;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`job ${id} never became ${status}: ${JSON.stringify(await job(id))}`);
+  };
+
+  beforeAll(async () => {
+    db = await testDatabase(dialect);
+    runtime = await startRuntime(db, { modules: await modulesWithWidgets(), worker: true });
+    api = await startApi(runtime);
+  });
+  afterAll(async () => {
+    await api.close();
+    await runtime.close();
+    await db.drop();
+  });
+
+  it('runs an instance action as a job: 202 with Location, then the result', async () => {
+    const w = await widget();
+    const started = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`, { steps: 2, label: 'first' });
+    expect(started.status).toBe(202);
+    expect(started.headers.get('location')).toBe(`/api/v1/jobs/${started.body.job.id}`);
+    expect(started.body.job).toMatchObject({ entity: 'Widget', recordId: w.id, action: 'build', params: { steps: 2, delayMs: 20, label: 'first' }, startedBy: 'token test-operator' });
+    const done = await until(started.body.job.id, 'succeeded');
+    expect(done).toMatchObject({ percent: 100, message: `Built ${w.name} (first)`, value: { steps: 2, resumed: false }, error: null, attempts: 1 });
+    expect(done.steps.map((s: { message: string }) => s.message)).toEqual(['Queued', 'Step 1 of 2', 'Step 2 of 2', 'Succeeded']);
+    expect((await api.call('viewer', 'GET', `/api/v1/entities/Widget/${w.id}`)).body).toMatchObject({ state: 'built', builds: 1 });
+  });
+
+  it('waits with ?wait and answers 200 with the result', async () => {
+    const w = await widget();
+    const result = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build?wait=10`, { steps: 1 });
+    expect(result.status).toBe(200);
+    expect(result.body.job).toMatchObject({ status: 'succeeded', message: `Built ${w.name}` });
+    const slow = await api.call('operator', 'POST', `/api/v1/entities/Widget/${(await widget()).id}/actions/build?wait=0.05`, { steps: 5, delayMs: 200 });
+    expect(slow.status).toBe(202);
+  });
+
+  it('validates parameters per field before queuing anything', async () => {
+    const w = await widget();
+    const bad = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`, { steps: 0, label: 'x'.repeat(30), colour: 'red' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.fields).toEqual({
+      colour: ['unknown parameter (expected one of: steps, delayMs, label)'],
+      steps: ['must be ≥ 1'],
+      label: ['must be at most 20 characters'],
+    });
+    expect((await api.call('viewer', 'GET', `/api/v1/jobs?recordId=${w.id}`)).body.total).toBe(0);
+    expect((await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build?wait=forever`)).status).toBe(400);
+  });
+
+  it('streams progress as server-sent events until the end', async () => {
+    const w = await widget();
+    const started = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`, { steps: 3, delayMs: 60 });
+    const response = await fetch(`${api.url}/api/v1/jobs/${started.body.job.id}/events`, { headers: { authorization: `Bearer ${api.tokens.viewer}` } });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const text = await response.text();
+    const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map(([, event, data]) => ({ event, data: JSON.parse(data) }));
+    const progress = events.filter((e) => e.event === 'progress').map((e) => e.data.message);
+    expect(progress).toEqual(['Queued', 'Step 1 of 3', 'Step 2 of 3', 'Step 3 of 3', 'Succeeded']);
+    expect(events.at(-1)).toMatchObject({ event: 'end', data: { status: 'succeeded', percent: 100 } });
+  });
+
+  it('reports failures in plain words, with their cause and no stack trace', async () => {
+    const w = await widget();
+    const failed = (await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/break?wait=10`)).body.job;
+    expect(failed).toMatchObject({ status: 'failed', error: { message: `${w.name} refuses to break`, details: { field: 'name' } } });
+    expect(failed.steps.at(-1).message).toBe(`Failed: ${w.name} refuses to break`);
+    const crashed = (await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/crash?wait=10`)).body.job;
+    expect(crashed.error).toEqual({ message: 'Unexpected error: undefined is not a function', cause: 'Error: deep cause' });
+    expect(JSON.stringify(crashed)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('refuses a second identical action on a record, and serializes different ones', async () => {
+    const w = await widget();
+    const first = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`, { steps: 4, delayMs: 80 });
+    const second = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`, { steps: 1 });
+    expect(second.status).toBe(409);
+    expect(second.body.error).toMatchObject({ code: 'conflict', details: { jobId: first.body.job.id } });
+    expect(second.body.error.message).toMatch(/^build is already (queued|running) on this record \(job [0-9a-f-]+\); wait for it to finish or cancel it$/);
+    const other = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/break`);
+    expect(other.status).toBe(202);
+    const built = await until(first.body.job.id, 'succeeded');
+    const broken = await until(other.body.job.id, 'failed');
+    expect(Date.parse(broken.startedAt)).toBeGreaterThanOrEqual(Date.parse(built.finishedAt));
+  });
+
+  it('cancels queued and running jobs', async () => {
+    const w = await widget();
+    const running = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`, { steps: 50, delayMs: 100 });
+    const queued = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/break`);
+    await until(running.body.job.id, 'running');
+    expect((await api.call('viewer', 'POST', `/api/v1/jobs/${queued.body.job.id}/cancel`)).status).toBe(403);
+    const cancelledQueued = await api.call('operator', 'POST', `/api/v1/jobs/${queued.body.job.id}/cancel`);
+    expect(cancelledQueued.body.job.status).toBe('cancelled');
+    const cancelling = await api.call('operator', 'POST', `/api/v1/jobs/${running.body.job.id}/cancel`);
+    expect(cancelling.body.job).toMatchObject({ cancelRequested: true });
+    const cancelled = await until(running.body.job.id, 'cancelled');
+    expect(cancelled.steps.at(-1).message).toBe('Cancelled');
+    expect(cancelled.percent).toBeLessThan(90);
+    expect((await api.call('operator', 'POST', `/api/v1/jobs/${running.body.job.id}/cancel`)).status).toBe(409);
+    expect((await api.call('viewer', 'GET', `/api/v1/entities/Widget/${w.id}`)).body.state).toBe('new');
+  });
+
+  it('checks applicability and roles before queuing', async () => {
+    const broken = await widget({ state: 'broken' });
+    const refused = await api.call('operator', 'POST', `/api/v1/entities/Widget/${broken.id}/actions/build`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'not_applicable', message: `Build does not apply to Widget ${broken.name}: the widget is broken` });
+    const w = await widget();
+    expect((await api.call('viewer', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`)).body.error).toEqual({
+      code: 'forbidden',
+      message: 'Build needs the operator role; token test-viewer is viewer',
+    });
+    expect((await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/adminOnly`)).status).toBe(403);
+    expect((await api.call('admin', 'POST', `/api/v1/entities/Widget/${w.id}/actions/adminOnly?wait=5`)).body.job.status).toBe('succeeded');
+    expect((await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/nope`)).status).toBe(404);
+    expect((await api.call('operator', 'POST', `/api/v1/entities/Widget/00000000-0000-4000-8000-000000000000/actions/build`)).status).toBe(404);
+  });
+
+  it('runs list actions without a record and bulk actions once per record', async () => {
+    const counted = await api.call('viewer', 'POST', '/api/v1/entities/Widget/actions/count?wait=5', { state: 'broken' });
+    expect(counted.body.job).toMatchObject({ status: 'succeeded', recordId: null, value: 1, message: '1 widgets' });
+    const [a, b] = [await widget(), await widget()];
+    const bulk = await api.call('operator', 'POST', `/api/v1/entities/Widget/actions/build?ids=${a.id},${b.id}&wait=10`, { steps: 1 });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.jobs.map((j: { recordId: string; status: string }) => [j.recordId, j.status])).toEqual([
+      [a.id, 'succeeded'],
+      [b.id, 'succeeded'],
+    ]);
+    expect((await api.call('operator', 'POST', `/api/v1/entities/Widget/actions/break?ids=${a.id},${b.id}`)).status).toBe(400);
+  });
+
+  it('keeps the Meveo route working, with the GUI message and the value', async () => {
+    const w = await widget();
+    const ok = await api.call('operator', 'POST', `/meveo/api/rest/entityCustomization/entity/action/execute/build/CE_Widget/${w.id}`, { steps: 1 });
+    expect(ok.body).toMatchObject({ status: 'SUCCESS', message: `Built ${w.name}`, result: { steps: 1 } });
+    const ko = await api.call('operator', 'POST', `/meveo/api/rest/entityCustomization/entity/action/execute/break/CE_Widget/${w.id}`);
+    expect(ko.body).toMatchObject({ status: 'FAIL', message: `Failed to execute action "break". Failure reason ${w.name} refuses to break` });
+    expect((await api.call(null, 'POST', `/meveo/api/rest/entityCustomization/entity/action/execute/build/CE_Widget/${w.id}`)).status).toBe(401);
+  });
+
+  it('lists jobs with filters and paging', async () => {
+    const all = await api.call('viewer', 'GET', '/api/v1/jobs?per_page=3');
+    expect(all.body.items).toHaveLength(3);
+    expect(Number(all.headers.get('x-total-count'))).toBeGreaterThan(3);
+    const failed = await api.call('viewer', 'GET', '/api/v1/jobs?status=failed');
+    expect(failed.body.items.every((j: { status: string }) => j.status === 'failed')).toBe(true);
+    expect((await api.call('viewer', 'GET', '/api/v1/jobs?status=exploded')).status).toBe(400);
+  });
+
+  it('describes modules and a valid OpenAPI 3 document from the registry', async () => {
+    const modules = await api.call('viewer', 'GET', '/api/v1/modules');
+    expect(modules.body.modules.map((m: { code: string }) => m.code)).toEqual(['mv-credentials', 'mv-infrastructure', 'test-widgets']);
+    const build = modules.body.modules[2].actions.find((a: { code: string }) => a.code === 'build');
+    expect(build).toMatchObject({ kind: 'bulk', confirm: true, parameters: [{ name: 'steps', type: 'integer', default: 3 }, { name: 'delayMs', type: 'integer', default: 20 }, { name: 'label', type: 'string' }] });
+    const openapi = await api.call('viewer', 'GET', '/api/v1/openapi.json');
+    const validated = await SwaggerParser.validate(structuredClone(openapi.body));
+    expect(validated.paths['/entities/Widget/{id}/actions/build']?.post).toBeDefined();
+    expect(validated.paths['/entities/Widget/actions/count']?.post).toBeDefined();
+    expect(Object.keys(validated.components!.schemas!.Credential.properties!)).not.toContain('token');
+    expect((validated.components!.schemas!.CredentialInput as { properties: Record<string, { writeOnly?: boolean }> }).properties.token.writeOnly).toBe(true);
+  });
+});

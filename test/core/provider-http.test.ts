@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RequestBudget } from '../../core/http/budget.js';
+import { ProviderError } from '../../core/http/provider-error.js';
+import { ProviderHttp, type ProviderHttpOptions } from '../../core/http/provider-http.js';
+import { retryDelayMs } from '../../core/http/retry.js';
+import { capturedLogger } from '../support/log.js';
+import { json, recordingServer } from '../support/http-server.js';
+
+type Server = Awaited<ReturnType<typeof recordingServer>>;
+const FAST = { baseDelayMs: 5, maxDelayMs: 20 };
+
+describe('provider HTTP layer', () => {
+  let server: Server;
+  afterEach(() => server?.close());
+
+  const client = (options: Partial<ProviderHttpOptions> = {}) =>
+    new ProviderHttp({
+      provider: 'Acme',
+      baseURL: server.url + '/v1',
+      budget: new RequestBudget({ requestsPerSecond: 1000, burst: 1000, concurrency: 10 }),
+      logger: capturedLogger().logger,
+      retry: FAST,
+      parseError: (_status, body) => ({ code: (body as { type?: string })?.type, message: (body as { message?: string })?.message }),
+      ...options,
+    });
+
+  it('rides out a storm of bare 429s and succeeds', async () => {
+    server = await recordingServer((req, i, res) => (i < 4 ? (res.writeHead(429, { 'x-envoy-ratelimited': 'true' }), res.end()) : json(res, 201, { server: { id: 's1' } })));
+    const response = await client().request({ call: 'createServer', method: 'POST', path: '/servers', body: { name: 'web' } });
+    expect(response).toMatchObject({ status: 201, data: { server: { id: 's1' } } });
+    expect(server.requests).toHaveLength(5);
+    expect(server.requests.every((r) => r.body === '{"name":"web"}')).toBe(true);
+  });
+
+  it('waits as long as Retry-After says', async () => {
+    server = await recordingServer((_req, i, res) => (i === 0 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, {})));
+    await client().request({ call: 'listServers', method: 'GET', path: '/servers' });
+    expect(server.requests[1].at - server.requests[0].at).toBeGreaterThanOrEqual(950);
+    expect(retryDelayMs(0, { maxRetries: 1, ...FAST }, new Date(Date.now() + 2_000).toUTCString())).toBeGreaterThan(1_000);
+  });
+
+  it('does not repeat a create that may have happened, but repeats reads', async () => {
+    server = await recordingServer((req, _i, res) => json(res, 500, { type: 'internal', message: 'boom' }));
+    const create = client().request({ call: 'createServer', method: 'POST', path: '/servers', body: {} });
+    await expect(create).rejects.toThrow('Acme createServer (POST /v1/servers): 500 internal: boom');
+    expect(server.requests).toHaveLength(1);
+    await expect(client({ retry: { ...FAST, maxRetries: 2 } }).request({ call: 'getServer', method: 'GET', path: '/servers/1' })).rejects.toBeInstanceOf(ProviderError);
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('names the provider, the call, the status and the provider’s own message and fields', async () => {
+    server = await recordingServer((_req, _i, res) => json(res, 400, { type: 'invalid_arguments', message: 'invalid argument(s)' }));
+    const error = await client({
+      parseError: (_s, body) => ({ code: (body as { type: string }).type, message: (body as { message: string }).message, fields: { name: ['required key not provided'] } }),
+    })
+      .request({ call: 'createServer', method: 'POST', path: '/servers', body: {} })
+      .catch((e: unknown) => e as ProviderError);
+    expect(error.message).toBe('Acme createServer (POST /v1/servers): 400 invalid_arguments: invalid argument(s) — name: required key not provided');
+    expect(error).toMatchObject({ code: 'validation_failed', httpStatus: 400, providerCode: 'invalid_arguments', fields: { name: ['required key not provided'] } });
+  });
+
+  it('says when no answer came back, and gives up after its timeout', async () => {
+    server = await recordingServer(() => undefined);
+    await expect(client({ timeoutMs: 200, retry: { ...FAST, maxRetries: 0 } }).request({ call: 'getServer', method: 'GET', path: '/s' })).rejects.toThrow(
+      'Acme getServer (GET /v1/s): no response no answer within 0.2 s',
+    );
+  });
+
+  it('sends the credential only to allowed hosts', async () => {
+    server = await recordingServer((_req, _i, res) => json(res, 200, {}));
+    const sign = (r: { headers: Record<string, string> }) => void (r.headers['x-auth-token'] = 'secret-token');
+    await client({ sign, allowedHosts: ['127.0.0.1'] }).request({ call: 'list', method: 'GET', path: '/x' });
+    expect(server.requests[0].headers['x-auth-token']).toBe('secret-token');
+    const elsewhere = client({ sign, allowedHosts: ['api.scaleway.com'] }).request({ call: 'list', method: 'GET', path: '/x' });
+    await expect(elsewhere).rejects.toThrow("Refusing to send the Acme credential to 127.0.0.1: it is not one of the provider's allowed API hosts (api.scaleway.com)");
+    await expect(client({ sign }).request({ call: 'list', method: 'GET', path: '/x' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('keeps secrets out of the logs', async () => {
+    server = await recordingServer((_req, i, res) => (i === 0 ? json(res, 503, {}) : json(res, 200, { token: 'leak-me-not' })));
+    const log = capturedLogger();
+    await client({ logger: log.logger, sign: (r) => void (r.headers.authorization = 'Bearer leak-me-not'), allowedHosts: ['127.0.0.1'] }).request({
+      call: 'whoami',
+      method: 'GET',
+      path: '/me',
+    });
+    expect(log.lines().length).toBe(2);
+    expect(log.text()).not.toContain('leak-me-not');
+    expect(JSON.parse(log.lines()[0])).toMatchObject({ provider: 'Acme', call: 'whoami', status: 503, msg: 'provider call retried' });
+  });
+
+  it('spends the account budget at the configured pace, shared by all clients of the account', async () => {
+    server = await recordingServer((_req, _i, res) => json(res, 200, {}));
+    const budget = new RequestBudget({ requestsPerSecond: 20, burst: 1, concurrency: 5 });
+    const [a, b] = [client({ budget }), client({ budget })];
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).request({ call: 'list', method: 'GET', path: '/x' })));
+    const span = server.requests.at(-1)!.at - server.requests[0].at;
+    // 10 requests at 20/s with a burst of 1: the last starts 9 intervals of 50 ms after the first.
+    expect(span).toBeGreaterThanOrEqual(9 * 50 - 20);
+  });
+});
