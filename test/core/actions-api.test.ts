@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import type { OpenAPIV3 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../core/runtime.js';
 import { startApi, type TestApi } from '../support/api.js';
@@ -176,10 +177,11 @@ describe.each(DIALECTS)('action API and jobs on %s', (dialect) => {
     const build = modules.body.modules[2].actions.find((a: { code: string }) => a.code === 'build');
     expect(build).toMatchObject({ kind: 'bulk', confirm: true, parameters: [{ name: 'steps', type: 'integer', default: 3 }, { name: 'delayMs', type: 'integer', default: 20 }, { name: 'label', type: 'string' }] });
     const openapi = await api.call('viewer', 'GET', '/api/v1/openapi.json');
-    const validated = await SwaggerParser.validate(structuredClone(openapi.body));
+    const validated = (await SwaggerParser.validate(structuredClone(openapi.body))) as OpenAPIV3.Document;
     expect(validated.paths['/entities/Widget/{id}/actions/build']?.post).toBeDefined();
     expect(validated.paths['/entities/Widget/actions/count']?.post).toBeDefined();
-    expect(Object.keys(validated.components!.schemas!.Credential.properties!)).not.toContain('token');
-    expect((validated.components!.schemas!.CredentialInput as { properties: Record<string, { writeOnly?: boolean }> }).properties.token.writeOnly).toBe(true);
+    const schemas = validated.components!.schemas as Record<string, OpenAPIV3.SchemaObject>;
+    expect(Object.keys(schemas.Credential.properties!)).not.toContain('token');
+    expect((schemas.CredentialInput.properties!.token as OpenAPIV3.SchemaObject).writeOnly).toBe(true);
   });
 });

@@ -50,11 +50,11 @@ describe('provider HTTP layer', () => {
 
   it('names the provider, the call, the status and the provider’s own message and fields', async () => {
     server = await recordingServer((_req, _i, res) => json(res, 400, { type: 'invalid_arguments', message: 'invalid argument(s)' }));
-    const error = await client({
+    const error = (await client({
       parseError: (_s, body) => ({ code: (body as { type: string }).type, message: (body as { message: string }).message, fields: { name: ['required key not provided'] } }),
     })
       .request({ call: 'createServer', method: 'POST', path: '/servers', body: {} })
-      .catch((e: unknown) => e as ProviderError);
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error.message).toBe('Acme createServer (POST /v1/servers): 400 invalid_arguments: invalid argument(s) — name: required key not provided');
     expect(error).toMatchObject({ code: 'validation_failed', httpStatus: 400, providerCode: 'invalid_arguments', fields: { name: ['required key not provided'] } });
   });
