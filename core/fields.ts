@@ -153,6 +153,22 @@ export function IntField(options: FieldOptions & { default?: number; min?: numbe
   );
 }
 
+/** pg returns bigint as a string; numbers up to 2^53 are exact. */
+export const bigintAsNumber = { to: (v?: number | null) => v ?? null, from: (v?: string | number | null) => (v === null || v === undefined ? v : Number(v)) };
+
+/** A whole number beyond 32 bits (sizes in bytes); read back as a number on both databases. */
+export function BigIntField(options: FieldOptions & { default?: number; min?: number } = {}): Decorator {
+  const validators = [IsInt()];
+  if (options.min !== undefined) validators.push(Min(options.min));
+  return field(
+    'integer',
+    options,
+    Column({ type: 'bigint', nullable: options.nullable ?? false, default: options.default, transformer: bigintAsNumber }),
+    validators,
+    { min: options.min },
+  );
+}
+
 export function NumberField(options: FieldOptions & { default?: number; min?: number; max?: number } = {}): Decorator {
   const validators = [IsNumber({ allowNaN: false, allowInfinity: false })];
   if (options.min !== undefined) validators.push(Min(options.min));

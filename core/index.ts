@@ -6,11 +6,13 @@ export { defineAction, confirmationText } from './action.js';
 export type { ActionContext, ActionDefinition, ActionKind, ActionResult, EntityClass, ProviderHttpRequest } from './action.js';
 export { defineModule } from './module.js';
 export type { ModuleDefinition, ModuleHost, MigrationClass } from './module.js';
+export type { ModuleHook, ModuleHookContext } from './modules/hooks.js';
 export type { CredentialService } from './credential-service.js';
 export { param } from './params.js';
 export type { ParamSpec, ParamSpecs, ParamValues } from './params.js';
 export {
   BaseRecord,
+  BigIntField,
   BoolField,
   DateField,
   EnumField,

@@ -63,11 +63,11 @@ export const param = {
   json: <const S extends Omit<JsonParam, 'type'>>(spec: S = {} as S) => ({ ...spec, type: 'json' as const }),
 };
 
-/** The defaults a form shows for this record. */
+/** The defaults a form shows for this record; defaults computed from a record need one. */
 export function paramDefaults(specs: ParamSpecs, record?: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    const value = typeof spec.default === 'function' ? spec.default(record) : spec.default;
+    const value = typeof spec.default === 'function' ? (record === undefined ? undefined : spec.default(record)) : spec.default;
     if (value !== undefined) out[name] = value;
   }
   return out;

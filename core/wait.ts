@@ -9,7 +9,7 @@ export interface WaitOptions<T> {
    * Reached a state from which the goal cannot come: returns why, and the wait stops at once instead of
    * running into the timeout (a server that falls back to `stopped` while we wait for `running`).
    */
-  failed?: (value: T) => string | undefined;
+  failed?: (value: T, elapsedMs: number) => string | undefined;
   timeoutMs: number;
   /** First poll interval; grows by half each poll up to `maxIntervalMs`. */
   intervalMs?: number;
@@ -35,7 +35,7 @@ export async function waitFor<T>(get: () => Promise<T>, options: WaitOptions<T>)
     const elapsed = Date.now() - started;
     await options.onPoll?.(value, elapsed);
     if (options.done(value)) return value;
-    const reason = options.failed?.(value);
+    const reason = options.failed?.(value, elapsed);
     if (reason) throw new MvError('precondition_failed', `Stopped waiting for ${options.what}: ${reason}`);
     if (elapsed + interval > options.timeoutMs) {
       throw new MvError('timeout', `Gave up waiting for ${options.what} after ${Math.round(elapsed / 1000)} s`);

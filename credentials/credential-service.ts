@@ -19,7 +19,7 @@ export type Refresher = (credential: OpenCredential, fetch: TokenFetch) => Promi
 export interface Verifier {
   /** What it checks, for messages: "Scaleway API". */
   name: string;
-  matches(credential: Credential): boolean;
+  matches(credential: Credential): boolean | Promise<boolean>;
   verify(credential: Credential, http: ProviderHttp): Promise<string>;
 }
 
@@ -93,7 +93,8 @@ export class Credentials implements CredentialService {
       credential = await this.load(credentialId);
       notes.push(`token renewed until ${credential.tokenExpiry?.toISOString()}`);
     }
-    const verifier = this.verifiers.find((v) => v.matches(credential));
+    let verifier: Verifier | undefined;
+    for (const candidate of this.verifiers) if (!verifier && (await candidate.matches(credential))) verifier = candidate;
     if (verifier) notes.push(`${verifier.name}: ${await verifier.verify(credential, await this.client(credential, verifier.name))}`);
     if (!notes.length) {
       throw new MvError(

@@ -5,6 +5,14 @@ import { BaseRecord, EnumField, IntField, JsonField, RefField, Resource, StringF
 export const PROVIDER_CODES = ['SCALEWAY', 'OVH', 'CLOUDFLARE', 'EXOSCALE'] as const;
 export type ProviderCode = (typeof PROVIDER_CODES)[number];
 
+/** Where each provider's API lives: the credential goes there unless the record lists other hosts. */
+export const DEFAULT_API_HOSTS: Record<ProviderCode, string[]> = {
+  SCALEWAY: ['api.scaleway.com'],
+  OVH: ['eu.api.ovh.com', 'ca.api.ovh.com', 'api.us.ovhcloud.com', '*.cloud.ovh.net'],
+  CLOUDFLARE: ['api.cloudflare.com'],
+  EXOSCALE: ['*.exoscale.com'],
+};
+
 /**
  * A provider account as the tool uses it: which API, which zones or regions, which credential, where that
  * credential may be sent, what to import, and how hard to call the API.
@@ -32,8 +40,12 @@ export class ServiceProvider extends BaseRecord {
   credentialId: string | null;
 
   /** The only hosts the credential is sent to; a base URL edited to point elsewhere gets no secret. */
-  @JsonField({ of: 'string[]', label: 'Allowed API hosts', description: 'Hosts the credential may be sent to, e.g. ["api.scaleway.com"]; "*.example.com" allows sub-domains' })
+  @JsonField({ of: 'string[]', label: 'Allowed API hosts', description: 'Hosts the credential may be sent to; empty: the provider’s official API hosts. "*.example.com" allows sub-domains' })
   allowedApiHosts: string[] | null;
+
+  /** Project new resources go to when the record names none (Scaleway project, OVH project, ...). */
+  @StringField({ length: 64, nullable: true, label: 'Default project' })
+  defaultProject: string | null;
 
   /** Sync imports only resources whose name starts with this (empty: everything), as the original's "dev-" filter. */
   @StringField({ length: 100, nullable: true, default: 'dev-', label: 'Import name prefix' })
@@ -47,4 +59,9 @@ export class ServiceProvider extends BaseRecord {
 
   @IntField({ default: 8, min: 1, max: 100, label: 'Concurrent requests' })
   maxConcurrentRequests: number;
+}
+
+/** The hosts a provider's credential may be sent to. */
+export function allowedHostsOf(provider: ServiceProvider): string[] {
+  return provider.allowedApiHosts?.length ? provider.allowedApiHosts : DEFAULT_API_HOSTS[provider.code];
 }

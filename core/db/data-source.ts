@@ -53,7 +53,7 @@ export async function openDataSource(options: DatabaseOptions): Promise<DataSour
     });
   }
   await data.initialize();
-  data.subscribers.push(new SecretSealer(options.secrets));
+  data.subscribers.push(new SecretSealer(options.secrets), new Clock());
   return data;
 }
 
@@ -81,6 +81,19 @@ class SecretSealer implements EntitySubscriberInterface {
       else if (typeof value === 'string' && !SecretBox.isSealed(value)) {
         entity[field.name] = this.secrets.seal(value, `${target.name}.${field.name}`);
       }
+    }
+  }
+}
+
+/**
+ * Creation times to the millisecond on both databases (SQLite's own default has whole seconds): jobs are
+ * taken in the order they were queued, and lists sort the way things happened.
+ */
+class Clock implements EntitySubscriberInterface {
+  beforeInsert(event: InsertEvent<any>): void {
+    const now = new Date();
+    for (const column of [event.metadata.createDateColumn, event.metadata.updateDateColumn]) {
+      if (column && event.entity && event.entity[column.propertyName] === undefined) event.entity[column.propertyName] = now;
     }
   }
 }

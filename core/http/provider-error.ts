@@ -64,6 +64,11 @@ export class ProviderError extends MvError {
   get notFound(): boolean {
     return this.httpStatus === 404;
   }
+
+  /** No answer came back (timeout, dropped connection): the call may or may not have been done. */
+  get lostResponse(): boolean {
+    return this.httpStatus === undefined;
+  }
 }
 
 function codeFor(status: number | undefined): ErrorCode {

@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { BaseRecord, BoolField, DateField, EnumField, IntField, JsonField, StringField, TextField } from '../fields.js';
+import { BaseRecord, bigintAsNumber, BoolField, DateField, EnumField, IntField, JsonField, StringField, TextField } from '../fields.js';
 import { Resource } from '../resource.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -11,8 +11,6 @@ export interface JobStep {
   percent: number;
   message: string;
 }
-
-const epochMs = { to: (v?: number | null) => v ?? null, from: (v?: string | number | null) => (v === null || v === undefined ? null : Number(v)) };
 
 /** One run of an action: what was asked, by whom, how it went. Jobs outlive the process that ran them. */
 @Entity('mv_job')
@@ -95,6 +93,6 @@ export class Job extends BaseRecord {
   @Column({ type: 'varchar', length: 100, nullable: true })
   leaseOwner: string | null;
 
-  @Column({ type: 'bigint', nullable: true, transformer: epochMs })
+  @Column({ type: 'bigint', nullable: true, transformer: bigintAsNumber })
   leaseExpiresAt: number | null;
 }

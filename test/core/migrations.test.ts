@@ -21,14 +21,14 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const sets = migrationSets(runtime.registry);
     expect(await pendingMigrations(runtime.data, sets)).toEqual([]);
     expect(await runMigrations(runtime.data, sets)).toEqual([]);
-    const recorded = await runtime.data.query(`SELECT "module", "name" FROM "mv_migration" ORDER BY "timestamp"`);
-    expect(recorded.map((r: { module: string }) => r.module)).toEqual(['mv-core', 'mv-credentials', 'mv-infrastructure']);
+    const recorded: { module: string }[] = await runtime.data.query(`SELECT "module", "name" FROM "mv_migration" ORDER BY "timestamp"`);
+    expect(new Set(recorded.map((r) => r.module))).toEqual(new Set(['mv-core', 'mv-credentials', 'mv-infrastructure']));
   });
 
   it('refuse to start on pending migrations when asked not to apply them', async () => {
     db = await testDatabase(dialect);
     await expect(Runtime.start({ config: db.config(), logger: silentLogger, modules: await bundledModules(), schema: db.schema, migrate: false })).rejects.toThrow(
-      /The database needs migrations \(CoreInit\d+, CredentialsInit\d+, InfrastructureInit\d+\): run `mvctl migrate`/,
+      /The database needs migrations \(CoreInit\d+, .*CredentialsInit\d+, InfrastructureInit\d+.*\): run `mvctl migrate`/,
     );
   });
 });

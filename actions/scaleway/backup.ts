@@ -1,0 +1,88 @@
+import type { EntityManager } from 'typeorm';
+import { ActionError, defineAction, param } from 'mv-infra/core';
+import { ScalewayServer } from '../../entities/scaleway-server.js';
+import { ServerImage } from '../../entities/server-image.js';
+import { ServerVolume } from '../../entities/server-volume.js';
+import type { ScalewayApi } from '../../providers/scaleway/client.js';
+import { imageFields, snapshotFields } from '../../providers/scaleway/mapping.js';
+import { instance } from '../../providers/scaleway/paths.js';
+import { IMAGE_WAIT_MS } from '../../providers/scaleway/timeouts.js';
+import { waitForImage } from '../../providers/scaleway/waiters.js';
+import type { Image } from '../../providers/scaleway/wire.js';
+import { keyOf, upsertResources } from '../shared/upsert-resources.js';
+import { dryRunResult } from './dry-run.js';
+import { scalewayOf, zoneOf } from './provider.js';
+import { runServerTask } from './server-task.js';
+
+const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+
+/**
+ * Backs up a server: an image of all its volumes (one snapshot each). Steps: send `backup` with the name →
+ * keep the image record at once → wait until it is available → record its snapshots. Resumed after a
+ * crash, it finds the image by name instead of taking a second backup.
+ */
+export const backup = defineAction({
+  code: 'backup',
+  label: 'Back up',
+  entity: ScalewayServer,
+  kind: 'bulk',
+  description: 'Creates an image of the server with a snapshot of each of its volumes, and waits until it is available.',
+  applicable: (server) => {
+    if (!server.providerSideId) return 'it is not created at Scaleway yet';
+    return server.allowedActions?.includes('backup') || `Scaleway does not allow a backup while it is ${server.state}`;
+  },
+  confirm: (server) => `Back up ${server.name}? The snapshots are billed until you delete the image.`,
+  params: {
+    name: param.string({ maxLength: 255, label: 'Image name', default: (server: ScalewayServer) => `${server.name}-backup-${stamp()}` }),
+    timeoutMinutes: param.integer({ default: IMAGE_WAIT_MS / 60_000, min: 1, max: 240, label: 'Wait at most (minutes)' }),
+  },
+  async handler(ctx) {
+    const server = ctx.record;
+    const { provider, api } = await scalewayOf(ctx, server.serviceProviderId);
+    const zone = zoneOf(server, provider);
+    const request = { action: 'backup' as const, name: ctx.params.name };
+    if (ctx.job.dryRun) return dryRunResult(`back up ${server.name}`, [{ method: 'POST', path: instance(zone, `/servers/${server.providerSideId}/action`), body: request }]);
+
+    const imageId = (await previousBackup(api, zone, server, request.name)) ?? (await takeBackup());
+    async function takeBackup(): Promise<string> {
+      const task = await runServerTask(ctx, { api, zone, server, request, timeoutMs: 0, from: 5, to: 20 });
+      const id = /\/images\/([^/?]+)/.exec(task.href_result)?.[1];
+      if (!id) throw new ActionError(`Scaleway accepted the backup but did not say which image it makes (href_result "${task.href_result}")`, undefined, 'provider_error');
+      return id;
+    }
+    const images = (image: Image) =>
+      ctx.data.transaction((manager) => upsertResources(manager, ServerImage, server.serviceProviderId, [{ ...imageFields(image), providerSideId: image.id, zone }], { ownershipOfNew: 'managed', update: ['state', 'name', 'providerModifiedAt', 'lastSyncAt'] }));
+    await images(await api.images.get(zone, imageId));
+
+    await ctx.progress(25, `Waiting for image ${request.name} to be available`);
+    const image = await waitForImage(api, zone, imageId, {
+      timeoutMs: ctx.params.timeoutMinutes * 60_000,
+      signal: ctx.signal,
+      onPoll: (elapsed, state) => ctx.progress(25 + 70 * Math.min(0.95, elapsed / (ctx.params.timeoutMinutes * 60_000)), `Image ${request.name} is ${state}`),
+    });
+    const recordId = (await images(image)).get(keyOf(zone, image.id))!;
+    await recordSnapshots(ctx.data, server.serviceProviderId, zone, recordId, image);
+    return { message: `Backed up ${server.name} as image ${image.name} (${image.id})`, value: { imageId: image.id, recordId } };
+  },
+});
+
+/** A backup with this name of this server, if an earlier run of this job already asked for it. */
+async function previousBackup(api: ScalewayApi, zone: string, server: ScalewayServer, name: string): Promise<string | undefined> {
+  const images = await api.images.list(zone, { name });
+  return images.find((image) => image.name === name && image.from_server === server.providerSideId)?.id;
+}
+
+/** The image's snapshots as volume records of kind snapshot, the root one marked boot. */
+async function recordSnapshots(manager: EntityManager, serviceProviderId: string, zone: string, imageRecordId: string, image: Image): Promise<void> {
+  const snapshots = [
+    ...(image.root_volume ? [{ ...snapshotFields(image.root_volume, zone), isBoot: true }] : []),
+    ...Object.values(image.extra_volumes).map((volume) => ({ ...snapshotFields(volume, zone), isBoot: false })),
+  ];
+  await upsertResources(
+    manager,
+    ServerVolume,
+    serviceProviderId,
+    snapshots.map((snapshot) => ({ ...snapshot, providerSideId: snapshot.providerSideId!, zone, imageId: imageRecordId })),
+    { ownershipOfNew: 'managed', update: ['name', 'size', 'isBoot', 'imageId', 'lastSyncAt'] },
+  );
+}

@@ -1,0 +1,157 @@
+import { ActionError, defineAction, param, type ActionContext } from 'mv-infra/core';
+import { ScalewayServer } from '../../entities/scaleway-server.js';
+import { ServerImage } from '../../entities/server-image.js';
+import { ServerVolume } from '../../entities/server-volume.js';
+import { ownerTag } from '../../entities/provider-resource.js';
+import type { ScalewayApi } from '../../providers/scaleway/client.js';
+import { withOwnerTag } from '../../providers/scaleway/mapping.js';
+import { instance } from '../../providers/scaleway/paths.js';
+import { SERVER_WAIT_MS } from '../../providers/scaleway/timeouts.js';
+import type { CreateServerRequest, Server, ServerType } from '../../providers/scaleway/wire.js';
+import { isLostResponse } from './provider-outcomes.js';
+import { dryRunResult } from './dry-run.js';
+import { projectOf, scalewayOf, zoneOf } from './provider.js';
+import { recordServers } from './record-servers.js';
+import { awaitServer, runServerTask } from './server-task.js';
+
+const GB = 1_000_000_000;
+const DEFAULT_BLOCK_SIZE = 10 * GB;
+const gb = (bytes: number) => `${Math.round(bytes / GB)} GB`;
+
+/**
+ * Creates the server at Scaleway, from its image or from an existing volume, and powers it on.
+ *
+ * Steps: check the type is sold and in stock and the root volume fits its constraints → create, tagged
+ * with this record's id → keep the Scaleway id at once → power on → wait for `running` (failing fast if it
+ * falls back) → record the server with its volumes and IPs. Each step can run again after a crash: a
+ * create whose answer was lost is found by its tag and adopted, never made twice.
+ */
+export const createServer = defineAction({
+  code: 'createServer',
+  label: 'Create on Scaleway',
+  entity: ScalewayServer,
+  kind: 'instance',
+  description: 'Creates the server at Scaleway from its image (or from an existing volume), powers it on and waits until it runs.',
+  applicable: (server) => !server.providerSideId || 'it exists at Scaleway already',
+  confirm: (server) => `Create ${server.name} (${server.serverType}) in ${server.zone ?? 'its zone'}? Scaleway bills it from now on.`,
+  params: {
+    powerOn: param.boolean({ default: true, label: 'Power on' }),
+    fromVolumeId: param.string({ label: 'Boot from volume', description: 'Id of a detached ServerVolume to boot from, instead of the image ("from scratch")' }),
+    timeoutMinutes: param.integer({ default: SERVER_WAIT_MS / 60_000, min: 1, max: 120, label: 'Wait at most (minutes)' }),
+  },
+  async handler(ctx) {
+    const server = ctx.record;
+    const { provider, api } = await scalewayOf(ctx, server.serviceProviderId);
+    const zone = zoneOf(server, provider);
+
+    await ctx.progress(5, `Checking ${server.serverType} in ${zone}`);
+    const { type, warning } = await checkServerType(api, zone, server.serverType);
+    const request = await requestFor(ctx, api, zone, type, projectOf(server, provider));
+    if (ctx.job.dryRun) return dryRunResult(`create ${server.name}`, [{ method: 'POST', path: instance(zone, '/servers'), body: request }]);
+
+    const created = server.providerSideId ? await api.servers.get(zone, server.providerSideId) : await findOrCreate(ctx, api, zone, request);
+    await ctx.repo(ScalewayServer).update(server.id, { providerSideId: created.id, zone, state: created.state });
+    server.providerSideId = created.id;
+    await ctx.data.transaction((manager) => recordServers(manager, server.serviceProviderId, api, [created], { ownershipOfNew: 'managed', fields: 'all' }));
+
+    if (ctx.params.powerOn && created.state !== 'running') {
+      const step = { api, zone, server, expect: 'running' as const, timeoutMs: ctx.params.timeoutMinutes * 60_000, from: 40, to: 95 };
+      // Resumed after a crash, it may be starting already: then only the wait is left.
+      if (created.state === 'stopped') await runServerTask(ctx, { ...step, request: { action: 'poweron' } });
+      else await awaitServer(ctx, step);
+    }
+    const final = await ctx.repo(ScalewayServer).findOneByOrFail({ id: server.id });
+    return {
+      message: `Created ${final.name} (${final.providerSideId}) in ${zone}, ${final.state}${final.publicIp ? `, public IP ${final.publicIp}` : ''}${warning ? `. ${warning}` : ''}`,
+      value: { id: final.providerSideId, state: final.state, publicIp: final.publicIp },
+    };
+  },
+});
+
+/** The type must be sold in the zone and not out of stock; scarce types go ahead with a warning. */
+async function checkServerType(api: ScalewayApi, zone: string, name: string): Promise<{ type: ServerType; warning?: string }> {
+  const [types, availability] = await Promise.all([api.products.serverTypes(zone), api.products.availability(zone)]);
+  const type = types[name];
+  if (!type) {
+    const similar = Object.keys(types).filter((t) => t.split('-')[0] === name.split('-')[0]).slice(0, 8);
+    throw new ActionError(`${name} is not sold in ${zone}${similar.length ? ` (try ${similar.join(', ')})` : ''}`, { field: 'serverType' });
+  }
+  if (availability[name] === 'shortage') throw new ActionError(`${name} is out of stock in ${zone} (shortage): choose another type or zone`, { field: 'serverType' });
+  return { type, warning: availability[name] === 'scarce' ? `${name} is scarce in ${zone}: Scaleway may run out soon` : undefined };
+}
+
+/** The create request, after checking the root volume against the type's constraints. */
+async function requestFor(ctx: ActionContext<ScalewayServer>, api: ScalewayApi, zone: string, type: ServerType, project?: string): Promise<CreateServerRequest> {
+  const server = ctx.record;
+  const request: CreateServerRequest = {
+    name: server.name,
+    commercial_type: server.serverType,
+    project,
+    tags: withOwnerTag(server.tags, server.id),
+    dynamic_ip_required: server.dynamicIpRequired,
+    enable_ipv6: server.enableIpv6,
+    boot_type: server.bootType,
+    protected: server.isProtected,
+  };
+  if (server.securityGroupId) {
+    const group = await ctx.repo('SecurityGroup').findOneBy({ id: server.securityGroupId });
+    if (!group?.providerSideId) throw new ActionError('The security group is not created at Scaleway yet', { field: 'securityGroupId' });
+    request.security_group = group.providerSideId;
+  }
+  const fromVolumeId = ctx.params.fromVolumeId as string | undefined;
+  if (fromVolumeId) {
+    const volume = await ctx.repo(ServerVolume).findOneBy({ id: fromVolumeId });
+    if (!volume?.providerSideId) throw new ActionError('The volume to boot from does not exist at Scaleway', { field: 'fromVolumeId' });
+    if (volume.serverId) throw new ActionError(`The volume ${volume.name} is attached to another server`, { field: 'fromVolumeId' });
+    request.volumes = { '0': { id: volume.providerSideId, boot: true, volume_type: volume.volumeType === 'sbs_volume' ? 'sbs_volume' : 'l_ssd' } };
+    return request;
+  }
+  if (!server.imageId) throw new ActionError('Choose an image, or give a volume to boot from', { field: 'imageId' });
+  request.volumes = { '0': { boot: true, size: checkRootSize(server, type), volume_type: server.rootVolumeType } };
+  const image = await ctx.repo(ServerImage).findOneByOrFail({ id: server.imageId });
+  // A labelled image is resolved to the build for this zone, type and root volume kind (SBS or local).
+  request.image = image.label
+    ? (await api.marketplace.localImage(zone, image.label, { commercialType: server.serverType, type: server.rootVolumeType === 'l_ssd' ? 'instance_local' : 'instance_sbs' })).id
+    : image.providerSideId ?? undefined;
+  return request;
+}
+
+/** Local volumes must fit the type's total local size bounds; block volumes need a type that supports them. */
+function checkRootSize(server: ScalewayServer, type: ServerType): number {
+  if (server.rootVolumeType === 'sbs_volume') {
+    if (type.capabilities && !type.capabilities.block_storage) {
+      throw new ActionError(`${server.serverType} cannot boot from Block Storage: choose an l_ssd root volume`, { field: 'rootVolumeType' });
+    }
+    return server.volumeSize ?? DEFAULT_BLOCK_SIZE;
+  }
+  const { min_size: min, max_size: max } = type.volumes_constraint;
+  if (max === 0) throw new ActionError(`${server.serverType} has no local storage: use a Block Storage (sbs_volume) root volume`, { field: 'rootVolumeType' });
+  // Without a size, the smallest the type accepts for one local volume.
+  const size = server.volumeSize ?? (Math.max(min, type.per_volume_constraint?.l_ssd?.min_size ?? 0) || max);
+  if (size < min || size > max) {
+    throw new ActionError(`${server.serverType} needs local volumes totalling ${gb(min)} to ${gb(max)}; the root volume is ${gb(size)}`, { field: 'volumeSize' });
+  }
+  return size;
+}
+
+/** Adopts the server a previous attempt created (found by its tag), or creates it. */
+async function findOrCreate(ctx: ActionContext<ScalewayServer>, api: ScalewayApi, zone: string, request: CreateServerRequest): Promise<Server> {
+  const tag = ownerTag(ctx.record.id);
+  const adopt = async () => (await api.servers.list(zone, { tags: [tag] }))[0];
+  const previous = await adopt();
+  if (previous) {
+    await ctx.progress(30, `Found ${previous.name} (${previous.id}) created by an earlier attempt: adopting it`);
+    return previous;
+  }
+  await ctx.progress(20, `Creating ${request.name}`);
+  try {
+    return await api.servers.create(zone, request);
+  } catch (error) {
+    if (!isLostResponse(error)) throw error;
+    // The answer was lost, not necessarily the server: look before giving up.
+    const found = await adopt();
+    if (!found) throw error;
+    await ctx.progress(30, `The create answer was lost, but the server exists (${found.id}): adopting it`);
+    return found;
+  }
+}

@@ -1,0 +1,63 @@
+import { waitFor } from 'mv-infra/core';
+import type { ScalewayApi } from './client.js';
+import { IMAGE_TRANSIENT_STATES, SERVER_TRANSIENT_STATES, type Image, type Server, type ServerState } from './wire.js';
+
+export interface WaitSettings {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onPoll?: (elapsedMs: number, state: string) => void | Promise<void>;
+}
+
+/** A server that has not begun to move after this long is not going to. */
+const NO_MOVE_GRACE_MS = 30_000;
+
+/**
+ * Polls a server until it reaches `target`. Fails fast when it settles elsewhere once it moved (a boot
+ * that falls back to `stopped`), when it is locked, or when it never starts moving.
+ */
+export function waitForServer(api: ScalewayApi, zone: string, serverId: string, target: ServerState, settings: WaitSettings): Promise<Server> {
+  let moved = false;
+  return waitFor(() => api.servers.get(zone, serverId), {
+    what: `server ${serverId} to be ${target}`,
+    timeoutMs: settings.timeoutMs,
+    signal: settings.signal,
+    done: (server) => server.state === target,
+    failed: (server, elapsed) => {
+      const transient = (SERVER_TRANSIENT_STATES as readonly string[]).includes(server.state);
+      moved ||= transient;
+      if (transient) return undefined;
+      if (server.state === 'locked') return 'Scaleway locked the server (it needs their support)';
+      if (moved) return `it became ${server.state}${server.state_detail ? ` (${server.state_detail})` : ''}`;
+      if (elapsed > NO_MOVE_GRACE_MS) return `it stayed ${server.state} for ${Math.round(elapsed / 1000)} s`;
+      return undefined;
+    },
+    onPoll: (server, elapsed) => settings.onPoll?.(elapsed, server.state),
+  });
+}
+
+/** Polls an image (a backup) until it is available; an image in error stops the wait. */
+export function waitForImage(api: ScalewayApi, zone: string, imageId: string, settings: WaitSettings): Promise<Image> {
+  return waitFor(() => api.images.get(zone, imageId), {
+    what: `image ${imageId} to be available`,
+    timeoutMs: settings.timeoutMs,
+    signal: settings.signal,
+    done: (image) => image.state === 'available',
+    failed: (image) => ((IMAGE_TRANSIENT_STATES as readonly string[]).includes(image.state) || image.state === 'available' ? undefined : `it is ${image.state}`),
+    onPoll: (image, elapsed) => settings.onPoll?.(elapsed, image.state),
+  });
+}
+
+/** Polls until the server is gone (404). */
+export async function waitForServerGone(api: ScalewayApi, zone: string, serverId: string, settings: WaitSettings): Promise<void> {
+  await waitFor(
+    async () => {
+      try {
+        return (await api.servers.get(zone, serverId)).state;
+      } catch (error) {
+        if ((error as { notFound?: boolean }).notFound) return 'gone';
+        throw error;
+      }
+    },
+    { what: `server ${serverId} to be deleted`, timeoutMs: settings.timeoutMs, signal: settings.signal, done: (state) => state === 'gone', onPoll: (state, elapsed) => settings.onPoll?.(elapsed, state) },
+  );
+}
