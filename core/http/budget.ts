@@ -17,6 +17,8 @@ export interface BudgetSettings {
 export class RequestBudget {
   private tokens: number;
   private last = performance.now();
+  /** No request starts before this (performance.now() time): the provider said to slow down. */
+  private blockedUntil = 0;
   private queue: Promise<void> = Promise.resolve();
   private readonly limit: LimitFunction;
 
@@ -33,6 +35,14 @@ export class RequestBudget {
     });
   }
 
+  /**
+   * The provider rate-limited us: every request of the account waits, not only the one that got the 429,
+   * so that parallel jobs do not keep hammering it.
+   */
+  holdOff(ms: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, performance.now() + ms);
+  }
+
   /** Tokens are handed out in arrival order, one at a time. */
   private take(): Promise<void> {
     const turn = this.queue.then(() => this.waitForToken());
@@ -41,6 +51,8 @@ export class RequestBudget {
   }
 
   private async waitForToken(): Promise<void> {
+    const blocked = this.blockedUntil - performance.now();
+    if (blocked > 0) await new Promise((resolve) => setTimeout(resolve, blocked));
     const { requestsPerSecond, burst } = this.settings;
     if (requestsPerSecond <= 0) return;
     for (;;) {

@@ -6,7 +6,7 @@ import { MvError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestBudget } from './budget.js';
 import { ProviderError, type ProviderFault } from './provider-error.js';
-import { DEFAULT_RETRY, retryDelayMs, shouldRetry, type RetryPolicy } from './retry.js';
+import { defaultRetry, retryDelayMs, shouldRetry, type RetryPolicy } from './retry.js';
 
 /** A request about to leave, for a credential scheme to sign. Headers may be added or changed. */
 export interface OutgoingRequest {
@@ -71,7 +71,7 @@ export class ProviderHttp {
   private readonly retry: RetryPolicy;
 
   constructor(readonly options: ProviderHttpOptions) {
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.retry = { ...defaultRetry(), ...options.retry };
     this.axios = axios.create({
       timeout: options.timeoutMs ?? 30_000,
       httpAgent: agents.http,
@@ -118,6 +118,7 @@ export class ProviderHttp {
         shouldRetry({ method: req.method, status, transient: fault?.transient, idempotent: req.idempotent });
       if (retryable) {
         const wait = retryDelayMs(attempt, this.retry, headers['retry-after']);
+        if (status === 429) this.options.budget.holdOff(wait);
         this.options.logger.info({ ...log, retryInMs: wait, reason: fault?.code ?? errorCode(failure) }, 'provider call retried');
         await sleep(wait, req.signal);
         continue;

@@ -7,7 +7,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 6, baseDelayMs: 500, maxDelayMs: 8_000 };
+/** Up to about a minute of backoff: long enough for a burst of 429s to pass. Tests shorten the base (MV_RETRY_BASE_MS). */
+export function defaultRetry(): RetryPolicy {
+  const base = Number(process.env.MV_RETRY_BASE_MS);
+  return { maxRetries: 8, baseDelayMs: Number.isFinite(base) && base > 0 ? base : 500, maxDelayMs: 8_000 };
+}
 
 /** Cloudflare blocks for 5 minutes after a burst: wait that long, no longer. */
 const MAX_RETRY_AFTER_MS = 300_000;

@@ -119,7 +119,8 @@ export class Worker {
       if (job.recordId) {
         record = await this.options.loadRecord(job.entity, job.recordId);
         if (!record) throw new MvError('not_found', `The ${job.entity} ${job.recordId} no longer exists`);
-        const applicable = definition.applicable?.(record) ?? true;
+        // A resumed job continues its own steps: what its first attempt changed must not stop it.
+        const applicable = job.attempts > 1 ? true : definition.applicable?.(record) ?? true;
         if (applicable !== true) throw new MvError('not_applicable', `${definition.label} no longer applies: ${applicable}`);
       }
       const context: ActionContext = {

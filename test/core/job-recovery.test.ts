@@ -1,33 +1,14 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../core/runtime.js';
 import { Job } from '../../core/jobs/job.entity.js';
 import { jobView } from '../../core/jobs/job-view.js';
 import { DIALECTS, startRuntime, testDatabase, type TestDatabase } from '../support/runtime.js';
 import { modulesWithWidgets } from '../support/widgets.js';
+import { startWorkerProcess, until } from '../support/worker.js';
 import { Widget } from '../fixtures/modules/widgets/module.js';
 
-const WORKER = path.resolve(import.meta.dirname, '../../dist/test/support/worker-process.js');
 const operator = { kind: 'token', id: 't', name: 'test', role: 'operator' } as const;
-
-function startWorkerProcess(db: TestDatabase): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [db.dataDir, db.schema ?? ''], { stdio: 'inherit' });
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
-  });
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(DIALECTS)('jobs across processes on %s', (dialect) => {
   let db: TestDatabase;
@@ -44,7 +25,7 @@ describe.each(DIALECTS)('jobs across processes on %s', (dialect) => {
     const control = await startRuntime(db, { modules: await modulesWithWidgets() });
     runtimes.push(control);
     const widget = await control.data.getRepository(Widget).save({ name: 'phoenix' });
-    child = await startWorkerProcess(db);
+    child = await startWorkerProcess(db, 'widgets');
     const [job] = await control.runner.invoke({ entity: 'Widget', action: 'build', recordId: widget.id, params: { steps: 20, delayMs: 100 }, actor: operator });
     await until('the job to make progress in the other process', async () => {
       const current = await control.queue.get(job.id);

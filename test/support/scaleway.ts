@@ -3,8 +3,9 @@ import { startScalewayEmulator, type ScalewayEmulator } from '../../sandbox/scal
 import { startApi, type TestApi } from './api.js';
 import { startRuntime, testDatabase, type Dialect, type TestDatabase, type StartOptions } from './runtime.js';
 
-// Waits poll the emulator every few milliseconds instead of seconds.
+// Waits poll the emulator, and retries back off, every few milliseconds instead of seconds.
 process.env.MV_POLL_INTERVAL_MS ??= '15';
+process.env.MV_RETRY_BASE_MS ??= '5';
 
 export interface ScalewayWorld {
   db: TestDatabase;
