@@ -1,12 +1,16 @@
 import type { Config } from './config.js';
 import { createLogger, type ClosableLogger } from './logger.js';
-import { bundledLocations, loadModule, type ModuleLocation } from './modules/loader.js';
+import { loadModule, type ModuleLocation } from './modules/loader.js';
+import { locationOf, readState } from './modules/store.js';
 import type { LoadedModule } from './registry.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
 
-/** The modules this host runs: the bundled ones (unless MV_BUNDLED_MODULES=none), then those installed from git. */
+/**
+ * The modules this host runs: those the data dir's state file lists. A fresh data dir (no state file)
+ * has the two bundled ones, or none with MV_BUNDLED_MODULES=none. Changes apply at the next start.
+ */
 export function moduleLocations(config: Config): ModuleLocation[] {
-  return config.bundledModules === 'all' ? bundledLocations() : [];
+  return readState(config).modules.map((entry) => locationOf(config, entry));
 }
 
 export async function loadInstalledModules(config: Config): Promise<LoadedModule[]> {

@@ -1,16 +1,54 @@
 import { Router } from 'express';
+import { MvError } from '../errors.js';
+import { ModuleService, type InstallRequest } from '../modules/service.js';
 import type { Runtime } from '../runtime.js';
 import { requireRole } from './auth.js';
 import { handle } from './errors.js';
 
-/** GET /modules: modules, their entities (fields) and actions (parameters). */
+/**
+ * GET /modules: the running modules, their entities (fields) and actions (parameters).
+ * GET /modules/installed: what the data dir has installed, and whether a restart is needed to run it.
+ * POST /modules/install, POST /modules/{code}/upgrade, DELETE /modules/{code}: admin only; they change
+ * the data dir and the database, and the server runs the new set after a restart.
+ */
 export function modulesRoutes(runtime: Runtime): Router {
   const router = Router();
+  const service = new ModuleService({ config: runtime.config, logger: runtime.logger, schema: (runtime.data.options as { schema?: string }).schema });
   router.get(
     '/modules',
     handle(async (req, res) => {
       requireRole(req, 'viewer', 'Reading modules');
       res.json({ modules: runtime.registry.describe() });
+    }),
+  );
+  router.get(
+    '/modules/installed',
+    handle(async (req, res) => {
+      requireRole(req, 'viewer', 'Reading modules');
+      res.json({ modules: service.list(), restartRequired: service.restartRequired(runtime.registry) });
+    }),
+  );
+  router.post(
+    '/modules/install',
+    handle(async (req, res) => {
+      const actor = requireRole(req, 'admin', 'Installing modules');
+      res.json(await service.install(req.body as InstallRequest, actor.name));
+    }),
+  );
+  router.post(
+    '/modules/:code/upgrade',
+    handle(async (req, res) => {
+      const actor = requireRole(req, 'admin', 'Upgrading modules');
+      res.json(await service.upgrade(req.params.code, { ref: (req.body as { ref?: string } | undefined)?.ref }, actor.name));
+    }),
+  );
+  router.delete(
+    '/modules/:code',
+    handle(async (req, res) => {
+      const actor = requireRole(req, 'admin', 'Uninstalling modules');
+      const purge = req.query.purge ?? 'false';
+      if (purge !== 'true' && purge !== 'false') throw new MvError('invalid_request', `purge must be true or false, got ${JSON.stringify(purge)}`);
+      res.json(await service.uninstall(req.params.code, { purge: purge === 'true' }, actor.name));
     }),
   );
   return router;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { MvError } from '../errors.js';
-import { readManifest } from '../manifest.js';
+import { readManifest, type ModuleManifest } from '../manifest.js';
 import { HOST_ROOT } from '../paths.js';
 import { BUNDLED_MODULE_DIRS, bundledLocation, type ModuleLocation } from './loader.js';
 
@@ -88,6 +88,11 @@ export function locationOf(config: Pick<Config, 'dataDir'>, entry: InstalledModu
   return { dir, buildDir: path.join(dir, BUILD_DIR), source: 'git' };
 }
 
+/** The module.json of an installed module, as it is now in its folder. */
+export function installedManifest(config: Pick<Config, 'dataDir'>, entry: InstalledModule): ModuleManifest {
+  return readManifest(path.join(locationOf(config, entry).dir, 'module.json'));
+}
+
 /** A new state written next to the old one; `commit` swaps it in with one rename. */
 export interface PreparedState {
   commit(): void;
@@ -126,6 +131,7 @@ export function acquireLock(config: Pick<Config, 'dataDir'>, operation: string):
   const root = modulesRoot(config);
   const file = path.join(root, '.lock');
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), operation, since: new Date().toISOString() };
+  fs.mkdirSync(root, { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
       fs.writeFileSync(file, JSON.stringify(owner) + '\n', { flag: 'wx', mode: 0o600 });

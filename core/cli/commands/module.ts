@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { loadInstalledModules } from '../../host.js';
+import { createLogger } from '../../logger.js';
+import { ModuleService, ON_CONFLICT, parseDependencyUrls, type ModuleChange, type ModuleOperationResult, type OnConflict } from '../../modules/service.js';
 import { Registry } from '../../registry.js';
-import { config } from '../context.js';
+import { cliActor, config } from '../context.js';
 import { table } from '../output.js';
 
 export function registerModule(program: Command): void {
-  const module = program.command('module').description('Installed modules');
+  const module = program.command('module').description('Installed modules: list, install from git, upgrade, uninstall');
   module
     .command('list')
     .description('List installed modules with their entities and actions')
@@ -26,4 +28,65 @@ export function registerModule(program: Command): void {
       }));
       process.stdout.write((rows.length ? table(rows, ['code', 'version', 'source', 'entities', 'actions']) : 'No module installed') + '\n');
     });
+  module
+    .command('install <git-url>')
+    .description('Install a module from git, and first the dependencies it is missing; all or nothing')
+    .option('--ref <ref>', 'branch, tag or commit (default: the default branch)')
+    .option('--path <dir>', 'directory of the repository holding module.json (default: its root)')
+    .option('--on-conflict <mode>', `when the module is already installed: ${ON_CONFLICT.join(', ')}`, 'fail')
+    .option('--dependency-url <code=url>', 'get this dependency from this repository (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--json', 'print the result as JSON')
+    .action((url: string, options: { ref?: string; path?: string; onConflict: string; dependencyUrl: string[]; json?: boolean }) =>
+      withService(options, (service) =>
+        service.install(
+          { url, ref: options.ref, path: options.path, onConflict: options.onConflict as OnConflict, dependencyUrls: parseDependencyUrls(options.dependencyUrl) },
+          cliActor().name,
+        ),
+      ),
+    );
+  module
+    .command('upgrade <code>')
+    .description('Fetch the module again from its git origin (at --ref, or the same ref) and install that version; data is kept')
+    .option('--ref <ref>', 'branch, tag or commit to upgrade to')
+    .option('--json', 'print the result as JSON')
+    .action((code: string, options: { ref?: string; json?: boolean }) => withService(options, (service) => service.upgrade(code, { ref: options.ref }, cliActor().name)));
+  module
+    .command('uninstall <code>')
+    .description('Uninstall a module no other installed module depends on; its tables and data stay unless --purge')
+    .option('--purge', 'also revert its migrations: its tables and their data are dropped')
+    .option('--json', 'print the result as JSON')
+    .action((code: string, options: { purge?: boolean; json?: boolean }) =>
+      withService(options, (service) => service.uninstall(code, { purge: options.purge }, cliActor().name)),
+    );
+}
+
+async function withService(options: { json?: boolean }, run: (service: ModuleService) => Promise<ModuleOperationResult>): Promise<void> {
+  const settings = config();
+  const log = await createLogger({ level: settings.logLevel, console: 'stderr' });
+  try {
+    const result = await run(new ModuleService({ config: settings, logger: log.logger }));
+    if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else {
+      for (const change of result.changes) process.stdout.write(describeChange(change) + '\n');
+      if (result.restartRequired) process.stdout.write('Restart the server (mvctl start) to use the new set of modules.\n');
+    }
+  } finally {
+    await log.close();
+  }
+}
+
+function describeChange(change: ModuleChange): string {
+  const origin = change.git ? ` from ${change.git.url}${change.git.path ? ` (${change.git.path})` : ''} at ${change.git.commit.slice(0, 12)}` : '';
+  switch (change.action) {
+    case 'skipped':
+      return `Kept ${change.code} ${change.version}: already installed`;
+    case 'uninstalled':
+      return `Uninstalled ${change.code} ${change.version}; ${change.purged ? 'its tables were dropped' : 'its tables and data are kept'}`;
+    default: {
+      const verb = { installed: 'Installed', upgraded: 'Upgraded', reinstalled: 'Reinstalled' }[change.action];
+      const previous = change.previousVersion ? ` (was ${change.previousVersion})` : '';
+      const reason = change.dependencyOf ? `, needed by ${change.dependencyOf}` : '';
+      return `${verb} ${change.code} ${change.version}${previous}${origin}${reason}`;
+    }
+  }
 }

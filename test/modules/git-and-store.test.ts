@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkGitUrl, checkRef, redact, resolveRelativeUrl } from '../../core/modules/git.js';
+import { bundledLocations } from '../../core/modules/loader.js';
+import { acquireLock, locationOf, readState, removeLeftovers } from '../../core/modules/store.js';
+
+describe('git URLs', () => {
+  it('accepts https, ssh, scp-like, file and local paths', () => {
+    expect(checkGitUrl('https://github.com/webdrone-fr/mv-credentials.git')).toBe('https://github.com/webdrone-fr/mv-credentials.git');
+    expect(checkGitUrl('ssh://git@example.com:2222/org/mv.git')).toBe('ssh://git@example.com:2222/org/mv.git');
+    expect(checkGitUrl('git@github.com:webdrone-fr/mv-credentials.git')).toBe('git@github.com:webdrone-fr/mv-credentials.git');
+    expect(checkGitUrl('file:///srv/git/mv.git')).toBe('file:///srv/git/mv.git');
+    expect(checkGitUrl('/srv/git/mv.git')).toBe('file:///srv/git/mv.git');
+    expect(checkGitUrl('./mv.git')).toBe(pathToFileURL(path.resolve('mv.git')).href);
+  });
+
+  it.each([
+    ['ext::sh -c touch% /tmp/pwned', /remote helpers/],
+    ['fd::3', /remote helpers/],
+    ['--upload-pack=touch /tmp/pwned', /starts with "-"/],
+    ['-u/tmp/x', /starts with "-"/],
+    ['ssh://-oProxyCommand=touch%20pwned/x', /host or user starts with "-"/],
+    ['ssh://-oProxyCommand@example.com/x', /host or user starts with "-"/],
+    ['http://example.com/mv.git', /the http:\/\/ transport is not allowed/],
+    ['git://example.com/mv.git', /the git:\/\/ transport is not allowed/],
+    ['file://otherhost/srv/mv.git', /its host is not valid/],
+    ['https://example.com/a b', /spaces/],
+    ['https://example.com/x\n--upload-pack=x', /control characters/],
+    ['mv.git', /not a URL git may use/],
+    ['host::path', /remote helpers/],
+    ['', /missing/],
+  ])('refuses %j', (url, why) => {
+    expect(() => checkGitUrl(url)).toThrow(why);
+  });
+
+  it('refuses refs git could read as options or expressions', () => {
+    expect(checkRef('v1.2.0')).toBe('v1.2.0');
+    expect(checkRef('feature/x')).toBe('feature/x');
+    expect(checkRef(undefined)).toBeUndefined();
+    for (const ref of ['--upload-pack=x', 'a..b', 'main@{1}', 'x y', 'main.lock', '']) {
+      if (ref) expect(() => checkRef(ref)).toThrow(/Refused ref/);
+    }
+  });
+
+  it('resolves relative dependency URLs against the dependent, as git submodules do', () => {
+    expect(resolveRelativeUrl('https://github.com/webdrone-fr/mv-infrastructure.git', '../mv-credentials.git')).toBe('https://github.com/webdrone-fr/mv-credentials.git');
+    expect(resolveRelativeUrl('file:///srv/git/a.git', '../b.git')).toBe('file:///srv/git/b.git');
+    expect(resolveRelativeUrl('git@github.com:org/a.git', '../b.git')).toBe('git@github.com:org/b.git');
+    expect(() => resolveRelativeUrl('git@github.com:a.git', '../../b.git')).toThrow(/goes above/);
+  });
+
+  it('never prints credentials of a URL', () => {
+    expect(redact('https://user:s3cret@example.com/x.git failed')).toBe('https://***@example.com/x.git failed');
+  });
+});
+
+describe('the data dir', () => {
+  const dirs: string[] = [];
+  const dataDir = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mv-lock-'));
+    fs.mkdirSync(path.join(dir, 'modules'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => dirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  it('starts with the bundled modules without a state file, unless MV_BUNDLED_MODULES=none', () => {
+    const config = { dataDir: dataDir() };
+    const state = readState({ ...config, bundledModules: 'all' });
+    expect(state.modules.map((m) => [m.code, m.source, m.dir])).toEqual([
+      ['mv-credentials', 'bundled', 'credentials'],
+      ['mv-infrastructure', 'bundled', '.'],
+    ]);
+    expect(state.modules.map((m) => locationOf(config, m))).toEqual(bundledLocations());
+    expect(readState({ ...config, bundledModules: 'none' }).modules).toEqual([]);
+  });
+
+  it('removes what a dead operation left: its staging, folders no state entry refers to', () => {
+    const config = { dataDir: dataDir() };
+    const used = 'installed/test-a/1.0.0-aaaa';
+    for (const dir of [used, 'installed/test-a/0.9.0-dead', 'installed/test-b/1.0.0-dead', '.staging/123-456/checkout-1']) {
+      fs.mkdirSync(path.join(config.dataDir, 'modules', dir), { recursive: true });
+    }
+    fs.writeFileSync(path.join(config.dataDir, 'modules/state.json.123.abcd.tmp'), '{}');
+    removeLeftovers(config, { format: 1, modules: [{ code: 'test-a', version: '1.0.0', source: 'git', dir: used }] });
+    expect(fs.readdirSync(path.join(config.dataDir, 'modules'))).toEqual(['installed']);
+    expect(fs.readdirSync(path.join(config.dataDir, 'modules/installed'))).toEqual(['test-a']);
+    expect(fs.readdirSync(path.join(config.dataDir, 'modules/installed/test-a'))).toEqual(['1.0.0-aaaa']);
+  });
+
+  it('lets one operation run at a time', () => {
+    const config = { dataDir: dataDir() };
+    const release = acquireLock(config, 'install of a');
+    expect(() => acquireLock(config, 'install of b')).toThrow(/Another module operation is running \(install of a by process \d+/);
+    release();
+    acquireLock(config, 'install of b')();
+  });
+
+  it('takes over the lock of a process that died', async () => {
+    const config = { dataDir: dataDir() };
+    const child = spawn(process.execPath, ['-e', '']);
+    const pid = child.pid!;
+    await new Promise((resolve) => child.once('exit', resolve));
+    fs.writeFileSync(path.join(config.dataDir, 'modules/.lock'), JSON.stringify({ pid, host: os.hostname(), operation: 'install of x', since: new Date().toISOString() }));
+    acquireLock(config, 'install of y')();
+    expect(fs.existsSync(path.join(config.dataDir, 'modules/.lock'))).toBe(false);
+  });
+});
