@@ -8,7 +8,18 @@ type Schema = Record<string, unknown>;
 export function openApiDocument(registry: Registry, version: string): Schema {
   const paths: Schema = {};
   const schemas: Schema = { Error: errorSchema, Job: jobSchema, JobEnvelope: { type: 'object', properties: { job: ref('Job') } } };
-  paths['/modules'] = { get: op('List installed modules, their entities and actions', 'modules', { 200: json({ type: 'object' }) }) };
+  paths['/modules'] = { get: op('List the running modules, their entities and actions', 'modules', { 200: json({ type: 'object' }) }) };
+  paths['/modules/installed'] = {
+    get: op('What the data dir has installed, and whether a restart is needed to run it', 'modules', { 200: json({ type: 'object', properties: { modules: { type: 'array', items: { type: 'object' } }, restartRequired: { type: 'boolean' } } }) }),
+  };
+  const changes = json({ type: 'object', properties: { changes: { type: 'array', items: { type: 'object' } } } }, 'What changed; the server runs it after a restart');
+  paths['/modules/install'] = { post: op('Install a module from git, with its dependencies (admin)', 'modules', { 200: changes }, [], installSchema) };
+  paths['/modules/{code}/upgrade'] = {
+    post: op('Upgrade a module to a new ref; its new migrations run, its data is kept (admin)', 'modules', { 200: changes }, [codeParam], { type: 'object', properties: { ref: { type: 'string' } } }),
+  };
+  paths['/modules/{code}'] = {
+    delete: op('Uninstall a module; its data is kept unless purge (admin)', 'modules', { 200: changes }, [codeParam, query('purge', { type: 'boolean' }, 'Also revert its migrations (drops its tables)')]),
+  };
   paths['/jobs'] = {
     get: op('List jobs', 'jobs', { 200: json({ type: 'object', properties: { items: { type: 'array', items: ref('Job') }, total: { type: 'integer' } } }) }, [
       query('status', { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }),
@@ -142,6 +153,18 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Schema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const query = (name: string, schema: Schema, description?: string) => ({ name, in: 'query', required: false, schema, ...(description && { description }) });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const codeParam = { name: 'code', in: 'path', required: true, schema: { type: 'string' } };
+const installSchema = {
+  type: 'object',
+  required: ['url'],
+  properties: {
+    url: { type: 'string', description: 'https://, ssh://, user@host:path, file:// or a local path' },
+    ref: { type: 'string', description: 'Branch, tag or commit' },
+    path: { type: 'string', description: 'Where module.json is in the repository' },
+    onConflict: { type: 'string', enum: ['fail', 'skip', 'overwrite'] },
+    dependencyUrls: { type: 'object', additionalProperties: { type: 'string' }, description: 'Module code → URL to take a missing dependency from' },
+  },
+};
 const pageParams = [query('page', { type: 'integer', minimum: 1 }), query('per_page', { type: 'integer', minimum: 1, maximum: 500 })];
 const errorResponses = {
   400: json(ref('Error'), 'Invalid request; details.fields has one message list per field'),
