@@ -1,6 +1,9 @@
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { ActionContext, ProviderHttpRequest } from './action.js';
+import { AuditEntry } from './audit/audit.entity.js';
+import { AuditRecorder } from './audit/recorder.js';
+import { AdminSession } from './auth/admin-session.entity.js';
 import { ApiToken } from './auth/api-token.entity.js';
 import { User } from './auth/user.entity.js';
 import type { Config } from './config.js';
@@ -19,11 +22,16 @@ import { Worker } from './jobs/worker.js';
 import type { Logger } from './logger.js';
 import { CORE_MIGRATIONS } from './migrations/index.js';
 import type { ModuleHost } from './module.js';
-import { Registry, type LoadedModule } from './registry.js';
+import { describeEntity, Registry, type EntityInfo, type LoadedModule } from './registry.js';
 import { SecretBox } from './secrets.js';
 
-/** Tables of the host itself: jobs, users, API tokens. */
-export const CORE_ENTITIES = [Job, User, ApiToken];
+/** The host's own tables that the back-office shows: jobs, users, API tokens, the audit log. */
+export const CORE_RESOURCES = [Job, User, ApiToken, AuditEntry];
+
+/** Tables of the host itself: the above and the back-office sessions. */
+export const CORE_ENTITIES = [...CORE_RESOURCES, AdminSession];
+
+const CORE_INFOS = new Map(CORE_RESOURCES.map((entity) => [entity.name, describeEntity('mv-core', entity)]));
 
 export interface RuntimeOptions {
   config: Config;
@@ -47,6 +55,7 @@ export class Runtime {
   readonly runner: ActionRunner;
   readonly entities: EntityService;
   readonly worker?: Worker;
+  readonly audit: AuditRecorder;
   private readonly services = new Map<string, unknown>();
 
   private constructor(
@@ -60,6 +69,7 @@ export class Runtime {
     this.queue = new JobQueue(data);
     this.runner = new ActionRunner(registry, data, this.queue);
     this.entities = new EntityService(registry, data);
+    this.audit = new AuditRecorder({ data, entities: this.entities, queue: this.queue, logger, describe: (name) => this.entityInfo(name) });
     if (withWorker) {
       this.worker = new Worker({
         registry,
@@ -123,8 +133,14 @@ export class Runtime {
     return this.service<CredentialService>('mv-credentials', 'credentials');
   }
 
+  /** A module's entity, or one of the host's own (Job, User, ApiToken, AuditEntry). */
+  entityInfo(name: string): EntityInfo | undefined {
+    return this.registry.hasEntity(name) ? this.registry.entity(name) : CORE_INFOS.get(name);
+  }
+
   async close(): Promise<void> {
     await this.worker?.stop();
+    await this.audit.close();
     if (this.data.isInitialized) await this.data.destroy();
   }
 

@@ -1,0 +1,126 @@
+import type { CurrentAdmin } from 'adminjs';
+import type { Request, RequestHandler } from 'express';
+import type { DataSource } from 'typeorm';
+import { User } from '../core/auth/user.entity.js';
+import { hashPassword, verifyPassword } from '../core/auth/users.js';
+import { MvError } from '../core/errors.js';
+import { isRole, type Actor, type Role } from '../core/roles.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    adminUser?: CurrentAdmin;
+    redirectTo?: string;
+  }
+}
+
+/** What the login page says when the limiter refuses (a sentence: AdminJS shows it as it is). */
+export const TOO_MANY_ATTEMPTS = 'Too many failed sign-in attempts: wait a few minutes, then try again.';
+
+export function roleOf(admin: CurrentAdmin | undefined): Role | undefined {
+  return isRole(admin?.role) ? admin.role : undefined;
+}
+
+/** The signed-in user as the runtime knows actors: jobs, the audit log and the rules see the same. */
+export function actorOf(admin: CurrentAdmin | undefined): Actor {
+  const role = roleOf(admin);
+  if (!admin?.id || !role) throw new MvError('unauthorized', 'Not signed in');
+  return { kind: 'user', id: admin.id, name: admin.email, role };
+}
+
+/** What the session keeps of a user: never the password hash. */
+export function sessionUser(user: User): CurrentAdmin {
+  return { id: user.id, email: user.email, title: user.name ?? user.email, role: user.role };
+}
+
+/** Keys kept at most; beyond, the expired ones are dropped (addresses and emails sprayed by a script). */
+const MAX_KEYS = 10_000;
+
+/**
+ * Failed logins per client address and per email, over a sliding window (by default 5 per email and 20
+ * per address in 15 minutes). In memory: each instance counts its own attempts, which still bounds
+ * password guessing to a handful of tries per email and quarter of an hour per instance.
+ */
+export class LoginLimiter {
+  private readonly byKey = new Map<string, number[]>();
+
+  constructor(
+    private readonly limits = { perAddress: 20, perEmail: 5, windowMs: 15 * 60_000 },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  blocked(address: string, email?: string): boolean {
+    return this.count(`ip:${address}`) >= this.limits.perAddress || (email !== undefined && this.count(`email:${normalize(email)}`) >= this.limits.perEmail);
+  }
+
+  failed(address: string, email: string): void {
+    if (this.byKey.size > MAX_KEYS) for (const key of [...this.byKey.keys()]) this.count(key);
+    for (const key of [`ip:${address}`, `email:${normalize(email)}`]) this.byKey.set(key, [...(this.byKey.get(key) ?? []), this.now()]);
+  }
+
+  succeeded(email: string): void {
+    this.byKey.delete(`email:${normalize(email)}`);
+  }
+
+  /** Failures still in the window; forgets the older ones. */
+  private count(key: string): number {
+    const since = this.now() - this.limits.windowMs;
+    const recent = (this.byKey.get(key) ?? []).filter((at) => at > since);
+    if (recent.length) this.byKey.set(key, recent);
+    else this.byKey.delete(key);
+    return recent.length;
+  }
+}
+
+function normalize(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Verified against when the email is unknown, so that the answer takes as long either way. */
+let decoyHash: Promise<string> | undefined;
+
+/**
+ * Checks an email and password against `mv_user` (argon2), counting failures; on success the session is
+ * regenerated (a session id set before login is never reused) and holds the user's id, email and role.
+ */
+export function authenticator(data: DataSource, limiter: LoginLimiter) {
+  return async (email: string, password: string, context?: { req: Request }): Promise<CurrentAdmin | null> => {
+    const address = context?.req.ip ?? 'unknown';
+    if (typeof email !== 'string' || typeof password !== 'string') return null;
+    if (limiter.blocked(address, email)) throw new Error(TOO_MANY_ATTEMPTS);
+    const repo = data.getRepository(User);
+    const user = await repo.findOneBy({ email: normalize(email) });
+    decoyHash ??= hashPassword('not a password of anyone');
+    const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash), password);
+    if (!user || !valid || user.disabled) {
+      limiter.failed(address, email);
+      return null;
+    }
+    limiter.succeeded(email);
+    await repo.update({ id: user.id }, { lastLoginAt: new Date() });
+    if (context?.req.session) await new Promise<void>((resolve, reject) => context.req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    return sessionUser(user);
+  };
+}
+
+/**
+ * Reloads the signed-in user on every request: a disabled or deleted user is signed out at once, and a
+ * changed role applies at once (the session is not a cache of rights).
+ */
+export function currentUser(data: DataSource, loginPath: string): RequestHandler {
+  return (req, res, next) => {
+    const admin = req.session?.adminUser;
+    if (!admin?.id || req.path.startsWith('/frontend/assets/')) return next();
+    data
+      .getRepository(User)
+      .findOneBy({ id: admin.id })
+      .then((user) => {
+        if (!user || user.disabled) {
+          req.session.destroy(() => (req.path.startsWith('/api/') || req.path.startsWith('/mv/') ? res.status(401).json({ error: { code: 'unauthorized', message: 'Signed out' } }) : res.redirect(loginPath)));
+          return;
+        }
+        req.session.adminUser = sessionUser(user);
+        next();
+      })
+      .catch(next);
+  };
+}

@@ -1,0 +1,80 @@
+import type { CurrentAdmin } from 'adminjs';
+import { In } from 'typeorm';
+import type { Job } from '../core/jobs/job.entity.js';
+import { jobView } from '../core/jobs/job-view.js';
+import type { EntityInfo } from '../core/registry.js';
+import { roleAllows } from '../core/roles.js';
+import type { Runtime } from '../core/runtime.js';
+import { roleOf } from './auth.js';
+
+/** Fields that hold a resource's lifecycle state, by convention. */
+const STATE_FIELDS = ['state', 'status'];
+
+/**
+ * What the dashboard shows: the module entities the user may read, by navigation group (provider), with
+ * their count per state; the latest jobs and the latest failed ones.
+ */
+export function dashboardData(runtime: Runtime) {
+  return async (admin: CurrentAdmin | undefined) => {
+    const role = roleOf(admin);
+    const groups = new Map<string, Awaited<ReturnType<typeof summary>>[]>();
+    for (const info of runtime.registry.entities()) {
+      if (!roleAllows(role, info.read)) continue;
+      groups.set(info.group, [...(groups.get(info.group) ?? []), await summary(runtime, info)]);
+    }
+    const [recent, failed] = await Promise.all([runtime.queue.list({ perPage: 8 }), runtime.queue.list({ status: 'failed', perPage: 8 })]);
+    const titles = await recordTitles(runtime, [...recent.jobs, ...failed.jobs]);
+    const describe = (job: Job) => ({
+      ...jobView(job),
+      entityLabel: runtime.entityInfo(job.entity)?.label ?? job.entity,
+      recordTitle: job.recordId ? (titles.get(`${job.entity}:${job.recordId}`) ?? null) : null,
+      actionLabel: actionLabel(runtime, job),
+    });
+    return {
+      groups: [...groups].map(([name, resources]) => ({ name, resources })),
+      recentJobs: recent.jobs.map(describe),
+      failedJobs: failed.jobs.map(describe),
+      failedTotal: failed.total,
+    };
+  };
+}
+
+async function summary(runtime: Runtime, info: EntityInfo) {
+  const repo = runtime.data.getRepository(info.entity);
+  const state = info.fields.find((f) => STATE_FIELDS.includes(f.name) && !f.secret);
+  const total = await repo.count();
+  const states = state
+    ? (
+        await repo
+          .createQueryBuilder('r')
+          .select(`r.${state.name}`, 'value')
+          .addSelect('COUNT(*)', 'count')
+          .groupBy(`r.${state.name}`)
+          .orderBy('count', 'DESC')
+          .getRawMany<{ value: string | null; count: string | number }>()
+      ).map((row) => ({ value: row.value ?? '(none)', count: Number(row.count) }))
+    : [];
+  return { id: info.name, label: info.label, total, stateField: state?.name ?? null, states };
+}
+
+/** The names of the jobs' records, by `entity:id`, one query per entity. */
+async function recordTitles(runtime: Runtime, jobs: Job[]): Promise<Map<string, string>> {
+  const titles = new Map<string, string>();
+  const idsByEntity = new Map<string, Set<string>>();
+  for (const job of jobs) if (job.recordId) idsByEntity.set(job.entity, (idsByEntity.get(job.entity) ?? new Set()).add(job.recordId));
+  for (const [entity, ids] of idsByEntity) {
+    const info = runtime.entityInfo(entity);
+    if (!info) continue;
+    const rows = await runtime.data.getRepository(info.entity).find({ where: { id: In([...ids]) }, select: ['id', info.titleField] });
+    for (const row of rows) titles.set(`${entity}:${row.id}`, String(row[info.titleField] ?? row.id));
+  }
+  return titles;
+}
+
+function actionLabel(runtime: Runtime, job: Job): string {
+  try {
+    return runtime.registry.action(job.entity, job.action).definition.label;
+  } catch {
+    return job.action;
+  }
+}
