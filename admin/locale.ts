@@ -19,7 +19,7 @@ export function locale(runtime: Runtime, infos: EntityInfo[]): Locale {
         info.name,
         {
           // Virtual properties (jobs, duration, password) are labelled here too; a field of the same name wins.
-          properties: { jobs: 'Jobs', duration: 'Duration', password: 'Password', ...Object.fromEntries(info.fields.map((f) => [f.name, f.label.trim()])) },
+          properties: { jobs: 'Jobs', duration: 'Duration', password: 'Password', ...Object.fromEntries(info.fields.map((f) => [f.name, f.label])) },
           actions: Object.fromEntries(actions),
         },
       ];

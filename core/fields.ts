@@ -69,7 +69,7 @@ export interface FieldOptions {
 const FIELDS = Symbol.for('mv:fields');
 
 function humanize(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/Id$/, '').toLowerCase();
+  const words = name.replace(/Id$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
