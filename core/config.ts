@@ -20,7 +20,6 @@ export interface Config {
   workerConcurrency: number;
   /** Hosts any credential may be sent to, on top of each ServiceProvider's own allow-list. */
   allowedApiHosts: string[];
-  production: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -60,7 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
-    production: env.NODE_ENV === 'production',
   };
   if (problems.length) throw new MvError('invalid_request', `Invalid configuration: ${problems.join('; ')}`);
   return config;
