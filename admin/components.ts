@@ -20,6 +20,7 @@ const COMPONENTS = {
   JobStatus: 'JobStatus',
   Duration: 'Duration',
   AuditChanges: 'AuditChanges',
+  Modules: 'Modules',
 } as const;
 
 export type ComponentIds = Record<keyof typeof COMPONENTS, string>;

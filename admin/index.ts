@@ -51,6 +51,7 @@ export function adminMount(runtime: Runtime): AdminMount {
       componentLoader: loader,
       resources: buildResources(runtime, ids, `${ADMIN_ROOT}/mv`),
       dashboard: { component: ids.Dashboard, handler: async (_request, _response, context) => dashboard(context.currentAdmin) },
+      pages: { modules: { component: ids.Modules, icon: 'Package' } },
       branding: { companyName: 'mv-infra', logo: false, withMadeWithLove: false },
       locale: locale(runtime, backOfficeEntities(runtime)),
       settings: { defaultPerPage: 20 },

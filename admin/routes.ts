@@ -10,6 +10,7 @@ import { roleAllows, type Actor } from '../core/roles.js';
 import type { Runtime } from '../core/runtime.js';
 import { mayRun } from './actions.js';
 import { actorOf } from './auth.js';
+import { moduleRoutes } from './module-routes.js';
 
 type Row = { id: string } & Record<string, unknown>;
 
@@ -23,7 +24,8 @@ const MAX_IDS = 500;
  * - POST /actions/:entity/:action       starts the job(s) through the runner the API uses; body
  *        `{ "ids": [...], "params": {...} }`; 202 with the jobs;
  * - GET  /jobs?ids=                     the jobs, for the progress display;
- * - GET  /records/:entity/:id/jobs      the latest jobs of a record.
+ * - GET  /records/:entity/:id/jobs      the latest jobs of a record;
+ * - /modules/...                         the Modules page (module-routes.ts).
  * Errors are the API's `{"error": {"code", "message", "details"}}`.
  */
 export function backOfficeRoutes(runtime: Runtime): Router {
@@ -93,6 +95,7 @@ export function backOfficeRoutes(runtime: Runtime): Router {
     }),
   );
 
+  router.use('/modules', moduleRoutes(runtime));
   router.use(notFound, errorHandler(runtime.logger));
   return router;
 }

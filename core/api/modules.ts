@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { MvError } from '../errors.js';
-import { ModuleService, type InstallRequest } from '../modules/service.js';
+import { moduleServiceOf, type InstallRequest } from '../modules/service.js';
 import type { Runtime } from '../runtime.js';
 import { requireRole } from './auth.js';
 import { handle } from './errors.js';
@@ -13,7 +13,7 @@ import { handle } from './errors.js';
  */
 export function modulesRoutes(runtime: Runtime): Router {
   const router = Router();
-  const service = new ModuleService({ config: runtime.config, logger: runtime.logger, schema: (runtime.data.options as { schema?: string }).schema });
+  const service = moduleServiceOf(runtime);
   router.get(
     '/modules',
     handle(async (req, res) => {

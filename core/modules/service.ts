@@ -3,6 +3,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { EntityClass } from '../action.js';
+import type { Runtime } from '../runtime.js';
 import type { Config } from '../config.js';
 import { dialectOf, openDataSource } from '../db/data-source.js';
 import { inMigrationTransaction, revertModuleMigrations, runMigrations } from '../db/migrate.js';
@@ -80,6 +81,11 @@ export interface InstalledModuleView {
   dependents: string[];
   /** Set when its module.json cannot be read. */
   problem?: string;
+}
+
+/** The module service for a running host: its configuration, logger and database schema. */
+export function moduleServiceOf(runtime: Pick<Runtime, 'config' | 'logger' | 'data'>): ModuleService {
+  return new ModuleService({ config: runtime.config, logger: runtime.logger, schema: (runtime.data.options as { schema?: string }).schema });
 }
 
 export interface ModuleServiceOptions {
