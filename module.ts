@@ -1,18 +1,39 @@
 import { defineModule } from 'mv-infra/core';
+import { adoptImage, adoptIp, adoptSecurityGroup, adoptServer, adoptVolume } from './actions/scaleway/adopt.js';
+import { attachIp } from './actions/scaleway/attach-ip.js';
 import { attachVolume } from './actions/scaleway/attach-volume.js';
 import { backup } from './actions/scaleway/backup.js';
+import { createSecurityGroup } from './actions/scaleway/create-security-group.js';
+import { createSecurityRule } from './actions/scaleway/create-security-rule.js';
 import { createServer } from './actions/scaleway/create-server.js';
+import { createVolume } from './actions/scaleway/create-volume.js';
+import { deleteImage } from './actions/scaleway/delete-image.js';
+import { deleteSecurityGroup } from './actions/scaleway/delete-security-group.js';
+import { deleteSecurityRule } from './actions/scaleway/delete-security-rule.js';
 import { deleteServerWithVolumes } from './actions/scaleway/delete-server-with-volumes.js';
 import { deleteServer } from './actions/scaleway/delete-server.js';
+import { deleteVolume } from './actions/scaleway/delete-volume.js';
+import { detachIp } from './actions/scaleway/detach-ip.js';
 import { detachVolume } from './actions/scaleway/detach-volume.js';
+import { listBootscripts } from './actions/scaleway/list-bootscripts.js';
+import { listImages } from './actions/scaleway/list-images.js';
+import { listSecurityGroups } from './actions/scaleway/list-security-groups.js';
+import { listSecurityRules } from './actions/scaleway/list-security-rules.js';
+import { listVolumes } from './actions/scaleway/list-volumes.js';
 import { populateProviderFields } from './actions/scaleway/populate-provider-fields.js';
 import { powerOff } from './actions/scaleway/power-off.js';
 import { powerOn } from './actions/scaleway/power-on.js';
 import { reboot } from './actions/scaleway/reboot.js';
+import { releaseIp } from './actions/scaleway/release-ip.js';
+import { reserveIp } from './actions/scaleway/reserve-ip.js';
+import { setReverse } from './actions/scaleway/set-reverse.js';
 import { stopInPlace } from './actions/scaleway/stop-in-place.js';
 import { syncServers } from './actions/scaleway/sync-servers.js';
 import { terminate } from './actions/scaleway/terminate.js';
+import { updateSecurityGroup } from './actions/scaleway/update-security-group.js';
+import { updateSecurityRule } from './actions/scaleway/update-security-rule.js';
 import { updateServer } from './actions/scaleway/update-server.js';
+import { updateVolume } from './actions/scaleway/update-volume.js';
 import { getUserData, listUserData, setUserData } from './actions/scaleway/user-data.js';
 import { Bootscript } from './entities/bootscript.js';
 import { PublicIp } from './entities/public-ip.js';
@@ -50,6 +71,31 @@ export default defineModule({
     getUserData,
     setUserData,
     syncServers,
+    adoptServer,
+    createVolume,
+    updateVolume,
+    deleteVolume,
+    listVolumes,
+    adoptVolume,
+    listImages,
+    deleteImage,
+    adoptImage,
+    createSecurityGroup,
+    updateSecurityGroup,
+    deleteSecurityGroup,
+    listSecurityGroups,
+    listSecurityRules,
+    adoptSecurityGroup,
+    createSecurityRule,
+    updateSecurityRule,
+    deleteSecurityRule,
+    reserveIp,
+    attachIp,
+    detachIp,
+    releaseIp,
+    setReverse,
+    adoptIp,
+    listBootscripts,
   ],
   migrations: { sqlite: [SqliteInit], postgres: [PostgresInit] },
   setup: registerScalewayVerifier,

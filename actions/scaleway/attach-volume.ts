@@ -3,6 +3,7 @@ import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerVolume } from '../../entities/server-volume.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import { dryRunResult } from './dry-run.js';
+import { managedOnly, requireManaged } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { refreshServer } from './server-task.js';
 
@@ -12,7 +13,7 @@ export const attachVolume = defineAction({
   label: 'Attach a volume',
   entity: ScalewayServer,
   kind: 'instance',
-  applicable: (server) => !!server.providerSideId || 'it is not created at Scaleway yet',
+  applicable: managedOnly((server) => !!server.providerSideId || 'it is not created at Scaleway yet'),
   params: { volumeId: param.string({ required: true, label: 'Volume', description: 'Id of a detached ServerVolume in the same zone' }) },
   async handler(ctx) {
     const server = ctx.record;
@@ -23,6 +24,7 @@ export const attachVolume = defineAction({
     if (volume.serverId === server.id) throw new ActionError(`${volume.name} is attached to ${server.name} already`, { field: 'volumeId' });
     if (volume.serverId) throw new ActionError(`${volume.name} is attached to another server: detach it first`, { field: 'volumeId' });
     if (volume.zone !== zone) throw new ActionError(`${volume.name} is in ${volume.zone}, the server in ${zone}`, { field: 'volumeId' });
+    requireManaged(volume, `The volume ${volume.name}`, 'volumeId');
     const body = { volume_id: volume.providerSideId, volume_type: volume.volumeType === 'sbs_volume' ? ('sbs_volume' as const) : ('l_ssd' as const) };
     if (ctx.job.dryRun) return dryRunResult(`attach ${volume.name}`, [{ method: 'POST', path: instance(zone, `/servers/${server.providerSideId}/attach-volume`), body }]);
     await ctx.progress(30, `Attaching ${volume.name} to ${server.name}`);

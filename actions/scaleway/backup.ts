@@ -1,17 +1,15 @@
-import type { EntityManager } from 'typeorm';
 import { ActionError, defineAction, param } from 'mv-infra/core';
 import { ScalewayServer } from '../../entities/scaleway-server.js';
-import { ServerImage } from '../../entities/server-image.js';
-import { ServerVolume } from '../../entities/server-volume.js';
 import type { ScalewayApi } from '../../providers/scaleway/client.js';
-import { imageFields, snapshotFields } from '../../providers/scaleway/mapping.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import { IMAGE_WAIT_MS } from '../../providers/scaleway/timeouts.js';
 import { waitForImage } from '../../providers/scaleway/waiters.js';
 import type { Image } from '../../providers/scaleway/wire.js';
-import { keyOf, upsertResources } from '../shared/upsert-resources.js';
+import { keyOf } from '../shared/upsert-resources.js';
 import { dryRunResult } from './dry-run.js';
+import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
+import { recordImages } from './record-images.js';
 import { runServerTask } from './server-task.js';
 
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
@@ -27,10 +25,10 @@ export const backup = defineAction({
   entity: ScalewayServer,
   kind: 'bulk',
   description: 'Creates an image of the server with a snapshot of each of its volumes, and waits until it is available.',
-  applicable: (server) => {
+  applicable: managedOnly((server) => {
     if (!server.providerSideId) return 'it is not created at Scaleway yet';
     return server.allowedActions?.includes('backup') || `Scaleway does not allow a backup while it is ${server.state}`;
-  },
+  }),
   confirm: (server) => `Back up ${server.name}? The snapshots are billed until you delete the image.`,
   params: {
     name: param.string({ maxLength: 255, label: 'Image name', default: (server: ScalewayServer) => `${server.name}-backup-${stamp()}` }),
@@ -50,9 +48,8 @@ export const backup = defineAction({
       if (!id) throw new ActionError(`Scaleway accepted the backup but did not say which image it makes (href_result "${task.href_result}")`, undefined, 'provider_error');
       return id;
     }
-    const images = (image: Image) =>
-      ctx.data.transaction((manager) => upsertResources(manager, ServerImage, server.serviceProviderId, [{ ...imageFields(image), providerSideId: image.id, zone }], { ownershipOfNew: 'managed', update: ['state', 'name', 'providerModifiedAt', 'lastSyncAt'] }));
-    await images(await api.images.get(zone, imageId));
+    const record = (image: Image) => ctx.data.transaction((manager) => recordImages(manager, server.serviceProviderId, zone, [image], 'managed'));
+    await record(await api.images.get(zone, imageId));
 
     await ctx.progress(25, `Waiting for image ${request.name} to be available`);
     const image = await waitForImage(api, zone, imageId, {
@@ -60,8 +57,7 @@ export const backup = defineAction({
       signal: ctx.signal,
       onPoll: (elapsed, state) => ctx.progress(25 + 70 * Math.min(0.95, elapsed / (ctx.params.timeoutMinutes * 60_000)), `Image ${request.name} is ${state}`),
     });
-    const recordId = (await images(image)).get(keyOf(zone, image.id))!;
-    await recordSnapshots(ctx.data, server.serviceProviderId, zone, recordId, image);
+    const recordId = (await record(image)).get(keyOf(zone, image.id))!;
     return { message: `Backed up ${server.name} as image ${image.name} (${image.id})`, value: { imageId: image.id, recordId } };
   },
 });
@@ -70,19 +66,4 @@ export const backup = defineAction({
 async function previousBackup(api: ScalewayApi, zone: string, server: ScalewayServer, name: string): Promise<string | undefined> {
   const images = await api.images.list(zone, { name });
   return images.find((image) => image.name === name && image.from_server === server.providerSideId)?.id;
-}
-
-/** The image's snapshots as volume records of kind snapshot, the root one marked boot. */
-async function recordSnapshots(manager: EntityManager, serviceProviderId: string, zone: string, imageRecordId: string, image: Image): Promise<void> {
-  const snapshots = [
-    ...(image.root_volume ? [{ ...snapshotFields(image.root_volume, zone), isBoot: true }] : []),
-    ...Object.values(image.extra_volumes).map((volume) => ({ ...snapshotFields(volume, zone), isBoot: false })),
-  ];
-  await upsertResources(
-    manager,
-    ServerVolume,
-    serviceProviderId,
-    snapshots.map((snapshot) => ({ ...snapshot, providerSideId: snapshot.providerSideId!, zone, imageId: imageRecordId })),
-    { ownershipOfNew: 'managed', update: ['name', 'size', 'isBoot', 'imageId', 'lastSyncAt'] },
-  );
 }

@@ -8,8 +8,9 @@ import { withOwnerTag } from '../../providers/scaleway/mapping.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import { SERVER_WAIT_MS } from '../../providers/scaleway/timeouts.js';
 import type { CreateServerRequest, Server, ServerType } from '../../providers/scaleway/wire.js';
-import { isLostResponse } from './provider-outcomes.js';
 import { dryRunResult } from './dry-run.js';
+import { findOrCreate } from './find-or-create.js';
+import { managedOnly } from './ownership.js';
 import { projectOf, scalewayOf, zoneOf } from './provider.js';
 import { recordServers } from './record-servers.js';
 import { awaitServer, runServerTask } from './server-task.js';
@@ -32,7 +33,7 @@ export const createServer = defineAction({
   entity: ScalewayServer,
   kind: 'instance',
   description: 'Creates the server at Scaleway from its image (or from an existing volume), powers it on and waits until it runs.',
-  applicable: (server) => !server.providerSideId || 'it exists at Scaleway already',
+  applicable: managedOnly((server) => !server.providerSideId || 'it exists at Scaleway already'),
   confirm: (server) => `Create ${server.name} (${server.serverType}) in ${server.zone ?? 'its zone'}? Scaleway bills it from now on.`,
   params: {
     powerOn: param.boolean({ default: true, label: 'Power on' }),
@@ -49,7 +50,7 @@ export const createServer = defineAction({
     const request = await requestFor(ctx, api, zone, type, projectOf(server, provider));
     if (ctx.job.dryRun) return dryRunResult(`create ${server.name}`, [{ method: 'POST', path: instance(zone, '/servers'), body: request }]);
 
-    const created = server.providerSideId ? await api.servers.get(zone, server.providerSideId) : await findOrCreate(ctx, api, zone, request);
+    const created = server.providerSideId ? await api.servers.get(zone, server.providerSideId) : await findOrCreateServer(ctx, api, zone, request);
     await ctx.repo(ScalewayServer).update(server.id, { providerSideId: created.id, zone, state: created.state });
     server.providerSideId = created.id;
     await ctx.data.transaction((manager) => recordServers(manager, server.serviceProviderId, api, [created], { ownershipOfNew: 'managed', fields: 'all' }));
@@ -135,23 +136,13 @@ function checkRootSize(server: ScalewayServer, type: ServerType): number {
 }
 
 /** Adopts the server a previous attempt created (found by its tag), or creates it. */
-async function findOrCreate(ctx: ActionContext<ScalewayServer>, api: ScalewayApi, zone: string, request: CreateServerRequest): Promise<Server> {
+function findOrCreateServer(ctx: ActionContext<ScalewayServer>, api: ScalewayApi, zone: string, request: CreateServerRequest): Promise<Server> {
   const tag = ownerTag(ctx.record.id);
-  const adopt = async () => (await api.servers.list(zone, { tags: [tag] }))[0];
-  const previous = await adopt();
-  if (previous) {
-    await ctx.progress(30, `Found ${previous.name} (${previous.id}) created by an earlier attempt: adopting it`);
-    return previous;
-  }
-  await ctx.progress(20, `Creating ${request.name}`);
-  try {
-    return await api.servers.create(zone, request);
-  } catch (error) {
-    if (!isLostResponse(error)) throw error;
-    // The answer was lost, not necessarily the server: look before giving up.
-    const found = await adopt();
-    if (!found) throw error;
-    await ctx.progress(30, `The create answer was lost, but the server exists (${found.id}): adopting it`);
-    return found;
-  }
+  return findOrCreate(ctx, {
+    kind: 'server',
+    name: request.name ?? ctx.record.name,
+    label: (server) => server.name,
+    find: async () => (await api.servers.list(zone, { tags: [tag] }))[0],
+    create: () => api.servers.create(zone, request),
+  });
 }

@@ -1,12 +1,12 @@
 import { defineAction } from 'mv-infra/core';
 import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerVolume } from '../../entities/server-volume.js';
-import type { ScalewayApi } from '../../providers/scaleway/client.js';
-import { block, instance } from '../../providers/scaleway/paths.js';
+import { instance } from '../../providers/scaleway/paths.js';
 import { dryRunResult } from './dry-run.js';
 import { ignoreGone } from './provider-outcomes.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { deletable, removeServerRecord } from './server-removal.js';
+import { deleteAtScaleway, deleteCall } from './volume-apis.js';
 
 /**
  * Deletes a stopped server and then each of its volumes (local through the Instance API, Block ones
@@ -25,26 +25,20 @@ export const deleteServerWithVolumes = defineAction({
     const { provider, api } = await scalewayOf(ctx, server.serviceProviderId);
     const zone = zoneOf(server, provider);
     const volumes = await ctx.repo(ServerVolume).findBy({ serverId: server.id });
-    const volumeCall = (v: ServerVolume) =>
-      v.volumeType === 'sbs_volume' ? { method: 'DELETE' as const, path: block(zone, `/volumes/${v.providerSideId}`) } : { method: 'DELETE' as const, path: instance(zone, `/volumes/${v.providerSideId}`) };
     if (ctx.job.dryRun) {
-      return dryRunResult(`delete ${server.name} and ${volumes.length} volumes`, [{ method: 'DELETE', path: instance(zone, `/servers/${server.providerSideId}`) }, ...volumes.map(volumeCall)]);
+      return dryRunResult(`delete ${server.name} and ${volumes.length} volumes`, [
+        { method: 'DELETE', path: instance(zone, `/servers/${server.providerSideId}`) },
+        ...volumes.map((volume) => deleteCall(zone, volume)),
+      ]);
     }
     await ctx.progress(10, `Deleting ${server.name}`);
     await ignoreGone(api.servers.delete(zone, server.providerSideId!));
     await removeServerRecord(ctx, server);
     for (const [index, volume] of volumes.entries()) {
       await ctx.progress(30 + (60 * index) / volumes.length, `Deleting volume ${volume.name}`);
-      await deleteVolume(api, zone, volume);
+      await deleteAtScaleway(api, zone, volume);
       await ctx.repo(ServerVolume).delete({ id: volume.id });
     }
     return { message: `Deleted ${server.name} and its ${volumes.length} volumes`, value: { deletedVolumes: volumes.map((v) => v.providerSideId) } };
   },
 });
-
-async function deleteVolume(api: ScalewayApi, zone: string, volume: ServerVolume): Promise<void> {
-  if (!volume.providerSideId) return;
-  // A Block volume is deletable once Scaleway shows it detached; the HTTP layer retries while it is transient.
-  const call = volume.volumeType === 'sbs_volume' ? api.block.deleteVolume(zone, volume.providerSideId) : api.volumes.delete(zone, volume.providerSideId);
-  await ignoreGone(call);
-}

@@ -3,6 +3,7 @@ import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerVolume } from '../../entities/server-volume.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import { dryRunResult } from './dry-run.js';
+import { managedOnly, requireManaged } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { refreshServer } from './server-task.js';
 
@@ -12,7 +13,7 @@ export const detachVolume = defineAction({
   label: 'Detach a volume',
   entity: ScalewayServer,
   kind: 'instance',
-  applicable: (server) => !!server.providerSideId || 'it is not created at Scaleway yet',
+  applicable: managedOnly((server) => !!server.providerSideId || 'it is not created at Scaleway yet'),
   confirm: (server) => `Detach the volume from ${server.name}? A running server may lose data still in its cache.`,
   params: { volumeId: param.string({ required: true, label: 'Volume', description: 'Id of a ServerVolume attached to this server' }) },
   async handler(ctx) {
@@ -22,6 +23,7 @@ export const detachVolume = defineAction({
     const volume = await ctx.repo(ServerVolume).findOneBy({ id: ctx.params.volumeId });
     if (!volume?.providerSideId || volume.serverId !== server.id) throw new ActionError(`This volume is not attached to ${server.name}`, { field: 'volumeId' });
     if (volume.isBoot && server.state !== 'stopped') throw new ActionError('The boot volume can be detached only while the server is stopped', { field: 'volumeId' });
+    requireManaged(volume, `The volume ${volume.name}`, 'volumeId');
     if (ctx.job.dryRun) {
       return dryRunResult(`detach ${volume.name}`, [{ method: 'POST', path: instance(zone, `/servers/${server.providerSideId}/detach-volume`), body: { volume_id: volume.providerSideId } }]);
     }

@@ -11,3 +11,13 @@ export async function ignoreGone(call: Promise<void>): Promise<void> {
     if (!(error instanceof ProviderError && error.notFound)) throw error;
   });
 }
+
+/** A read of something that may be gone (deleted behind our back): undefined then, instead of an error. */
+export async function unlessGone<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ProviderError && error.notFound) return undefined;
+    throw error;
+  }
+}

@@ -4,6 +4,7 @@ import { instance } from '../../providers/scaleway/paths.js';
 import { SERVER_WAIT_MS } from '../../providers/scaleway/timeouts.js';
 import type { ServerAction, ServerState } from '../../providers/scaleway/wire.js';
 import { dryRunResult } from './dry-run.js';
+import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { runServerTask } from './server-task.js';
 
@@ -19,10 +20,10 @@ export function serverActionButton(options: { code: string; label: string; actio
     kind: 'bulk',
     description: options.description,
     confirm: options.confirm ? (server) => `${options.confirm} ${server.name}?` : undefined,
-    applicable: (server) => {
+    applicable: managedOnly((server) => {
       if (!server.providerSideId) return 'it is not created at Scaleway yet';
       return server.allowedActions?.includes(options.action) || `Scaleway does not allow ${options.action} while it is ${server.state}`;
-    },
+    }),
     params: { timeoutMinutes: param.integer({ default: SERVER_WAIT_MS / 60_000, min: 1, max: 120, label: 'Wait at most (minutes)' }) },
     async handler(ctx) {
       const server = ctx.record;

@@ -1,14 +1,15 @@
 import type { ActionContext } from 'mv-infra/core';
 import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerVolume } from '../../entities/server-volume.js';
+import { managedOnly } from './ownership.js';
 
-/** Deleting is for stopped, unprotected servers that exist at Scaleway. */
-export function deletable(server: ScalewayServer): true | string {
+/** Deleting is for stopped, unprotected servers that exist at Scaleway and are ours (not only observed). */
+export const deletable = managedOnly((server: ScalewayServer) => {
   if (!server.providerSideId) return 'it is not created at Scaleway';
   if (server.isProtected) return 'it is protected: unprotect it first (update with isProtected false)';
   if (server.state !== 'stopped') return `it is ${server.state}: power it off first`;
   return true;
-}
+});
 
 /**
  * The server is gone at Scaleway: its record goes too. Its volumes stay as detached records, its public

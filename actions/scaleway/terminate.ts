@@ -5,6 +5,7 @@ import { instance } from '../../providers/scaleway/paths.js';
 import { SERVER_WAIT_MS } from '../../providers/scaleway/timeouts.js';
 import { waitForServerGone } from '../../providers/scaleway/waiters.js';
 import { dryRunResult } from './dry-run.js';
+import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { removeServerRecord } from './server-removal.js';
 import { runServerTask } from './server-task.js';
@@ -19,11 +20,11 @@ export const terminate = defineAction({
   entity: ScalewayServer,
   kind: 'instance',
   description: 'Stops and deletes the server with its local volumes; Block Storage volumes are detached and kept.',
-  applicable: (server) => {
+  applicable: managedOnly((server) => {
     if (!server.providerSideId) return 'it is not created at Scaleway';
     if (server.isProtected) return 'it is protected: unprotect it first';
     return server.allowedActions?.includes('terminate') || `Scaleway does not allow terminate while it is ${server.state} (delete it instead)`;
-  },
+  }),
   confirm: (server) => `Terminate ${server.name}? The server and its local volumes are deleted for good.`,
   params: { timeoutMinutes: param.integer({ default: SERVER_WAIT_MS / 60_000, min: 1, max: 120, label: 'Wait at most (minutes)' }) },
   async handler(ctx) {

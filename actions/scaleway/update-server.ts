@@ -5,6 +5,7 @@ import { withOwnerTag } from '../../providers/scaleway/mapping.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import type { UpdateServerRequest } from '../../providers/scaleway/wire.js';
 import { dryRunResult } from './dry-run.js';
+import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { refreshServer } from './server-task.js';
 
@@ -18,7 +19,7 @@ export const updateServer = defineAction({
   entity: ScalewayServer,
   kind: 'instance',
   description: 'Applies the name, tags, security group, protection and (when stopped) server type of the record at Scaleway.',
-  applicable: (server) => !!server.providerSideId || 'it is not created at Scaleway yet',
+  applicable: managedOnly((server) => !!server.providerSideId || 'it is not created at Scaleway yet'),
   async handler(ctx) {
     const server = ctx.record;
     const { provider, api } = await scalewayOf(ctx, server.serviceProviderId);

@@ -3,6 +3,7 @@ import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerUserData } from '../../entities/server-user-data.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import { dryRunResult } from './dry-run.js';
+import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 
 const exists = (server: ScalewayServer) => !!server.providerSideId || 'it is not created at Scaleway yet';
@@ -57,7 +58,7 @@ export const setUserData = defineAction({
   label: 'Set user data',
   entity: ScalewayServer,
   kind: 'instance',
-  applicable: exists,
+  applicable: managedOnly(exists),
   params: {
     key: param.string({ default: 'cloud-init', pattern: KEY }),
     content: param.string({ required: true, multiline: true, label: 'Content', description: 'e.g. a #cloud-config document' }),

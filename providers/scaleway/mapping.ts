@@ -1,3 +1,4 @@
+import type { Bootscript } from '../../entities/bootscript.js';
 import type { ScalewayServer } from '../../entities/scaleway-server.js';
 import type { PublicIp } from '../../entities/public-ip.js';
 import type { SecurityGroup } from '../../entities/security-group.js';
@@ -6,6 +7,7 @@ import type { ServerImage } from '../../entities/server-image.js';
 import type { ServerType } from '../../entities/server-type.js';
 import type { ServerVolume } from '../../entities/server-volume.js';
 import { ownerTag } from '../../entities/provider-resource.js';
+import type { WireBootscript } from './bootscripts.js';
 import type * as wire from './wire.js';
 
 /**
@@ -194,5 +196,23 @@ export function serverTypeFields(name: string, type: wire.ServerType, zone: stri
     blockStorage: type.capabilities?.block_storage ?? true,
     availability: availability ?? 'available',
     endOfService: type.end_of_service,
+  };
+}
+
+/** A bootscript, as the Instance API listed them until 2024. */
+export function bootscriptFields(bootscript: WireBootscript): Partial<Bootscript> {
+  return {
+    providerSideId: bootscript.id,
+    title: bootscript.title,
+    arch: bootscript.arch,
+    bootcmdargs: bootscript.bootcmdargs,
+    dtb: bootscript.dtb || null,
+    initrd: bootscript.initrd,
+    kernel: bootscript.kernel,
+    isDefault: bootscript.default,
+    isPublic: bootscript.public,
+    project: bootscript.project,
+    zone: bootscript.zone,
+    lastSyncAt: new Date(),
   };
 }

@@ -1,6 +1,16 @@
 import { waitFor } from 'mv-infra/core';
 import type { ScalewayApi } from './client.js';
-import { IMAGE_TRANSIENT_STATES, SERVER_TRANSIENT_STATES, type Image, type Server, type ServerState } from './wire.js';
+import {
+  BLOCK_VOLUME_TRANSIENT_STATUSES,
+  IMAGE_TRANSIENT_STATES,
+  SERVER_TRANSIENT_STATES,
+  VOLUME_TRANSIENT_STATES,
+  type BlockVolume,
+  type Image,
+  type Server,
+  type ServerState,
+  type Volume,
+} from './wire.js';
 
 export interface WaitSettings {
   timeoutMs: number;
@@ -44,6 +54,23 @@ export function waitForImage(api: ScalewayApi, zone: string, imageId: string, se
     done: (image) => image.state === 'available',
     failed: (image) => ((IMAGE_TRANSIENT_STATES as readonly string[]).includes(image.state) || image.state === 'available' ? undefined : `it is ${image.state}`),
     onPoll: (image, elapsed) => settings.onPoll?.(elapsed, image.state),
+  });
+}
+
+/**
+ * Polls a volume until it is usable: a Block volume `available` (or `in_use` by a server), a local one
+ * `available`. A volume in error, or locked, stops the wait.
+ */
+export function waitForVolume(api: ScalewayApi, zone: string, volume: { id: string; block: boolean }, settings: WaitSettings): Promise<BlockVolume | Volume> {
+  const transient: readonly string[] = volume.block ? BLOCK_VOLUME_TRANSIENT_STATUSES : VOLUME_TRANSIENT_STATES;
+  const stateOf = (current: BlockVolume | Volume) => ('status' in current ? current.status : current.state);
+  return waitFor<BlockVolume | Volume>(() => (volume.block ? api.block.getVolume(zone, volume.id) : api.volumes.get(zone, volume.id)), {
+    what: `volume ${volume.id} to be available`,
+    timeoutMs: settings.timeoutMs,
+    signal: settings.signal,
+    done: (current) => stateOf(current) === 'available' || stateOf(current) === 'in_use',
+    failed: (current) => (transient.includes(stateOf(current)) ? undefined : `it is ${stateOf(current)}`),
+    onPoll: (current, elapsed) => settings.onPoll?.(elapsed, stateOf(current)),
   });
 }
 

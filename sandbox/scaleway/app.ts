@@ -13,6 +13,7 @@ import type { ScalewayContext } from './context.js';
 import { errorHandler, invalidArguments, notFound, scalewayFaultResponses } from './errors.js';
 import { imagesRoutes } from './images.js';
 import { ipsRoutes } from './ips.js';
+import type { RequestJournal } from './journal.js';
 import { marketplaceRoutes } from './marketplace.js';
 import { privateNicsRoutes } from './private-nics.js';
 import { productsRoutes } from './products.js';
@@ -57,6 +58,8 @@ export interface ScalewayAppOptions {
   token?: string;
   /** Faults active from the start and after each reset (e.g. a steady rate limit). */
   faults?: FaultPlan;
+  /** Records every authenticated API request the emulator answers. */
+  journal?: RequestJournal;
 }
 
 export function createScalewayApp(ctx: ScalewayContext, options: ScalewayAppOptions = {}): EmulatorApp {
@@ -66,6 +69,10 @@ export function createScalewayApp(ctx: ScalewayContext, options: ScalewayAppOpti
 
   const api = Router();
   api.use(requireToken(options.token));
+  api.use((req, _res, next) => {
+    options.journal?.record(req.method, req.path);
+    next();
+  });
   // transitions that fell due since the last request are applied before answering this one
   api.use((_req, _res, next) => {
     ctx.state.timeline.advance();

@@ -13,6 +13,7 @@ import type { FaultInjector, RateLimitShape } from '../faults.js';
 import { createScalewayApp } from './app.js';
 import { DEFAULT_ORGANIZATION_ID, DEFAULT_PROJECT_ID } from './catalogue.js';
 import type { ScalewayConfig, ScalewayQuotas } from './context.js';
+import { RequestJournal } from './journal.js';
 import { seedPublicImages } from './marketplace.js';
 import { seedServers, type SeedRequest, type SeedResult } from './seed.js';
 import { ScalewayState } from './state.js';
@@ -41,6 +42,8 @@ export interface ScalewayEmulator extends RunningEmulator {
   config: ScalewayConfig;
   /** The fault plan, as `/__sandbox/faults` sets it. */
   faults: FaultInjector;
+  /** The API requests answered so far (method and path), for assertions. */
+  journal: RequestJournal;
   /** Creates servers straight in the store, as `POST /__sandbox/seed`. */
   seed(request: SeedRequest): SeedResult;
   /** Restores the seeded state and the initial faults, as `POST /__sandbox/reset`. */
@@ -57,13 +60,15 @@ export async function startScalewayEmulator(options: ScalewayEmulatorOptions = {
     quotas: options.quotas ?? {},
   };
   const ctx = { state: new ScalewayState(seedPublicImages), config };
-  const { app, faults } = createScalewayApp(ctx, { token: options.token, faults: options.rateLimit && { tokenBucket: options.rateLimit } });
+  const journal = new RequestJournal();
+  const { app, faults } = createScalewayApp(ctx, { token: options.token, faults: options.rateLimit && { tokenBucket: options.rateLimit }, journal });
   const running = await startEmulator({ name: 'scaleway', app, port: options.port, host: options.host });
   return {
     ...running,
     state: ctx.state,
     config,
     faults,
+    journal,
     seed: (request) => seedServers(ctx, request),
     reset: () => {
       ctx.state.reset();
@@ -75,3 +80,4 @@ export async function startScalewayEmulator(options: ScalewayEmulatorOptions = {
 export type { SeedRequest, SeedResult } from './seed.js';
 export type { ScalewayConfig, ScalewayQuotas } from './context.js';
 export { ScalewayState } from './state.js';
+export type { JournalEntry, RequestJournal } from './journal.js';

@@ -1,0 +1,25 @@
+import { defineAction } from 'mv-infra/core';
+import { SecurityGroup } from '../../entities/security-group.js';
+import { scalewayOf } from './provider.js';
+import { refreshRules } from './security-rules.js';
+
+/** Reads the group's rules at Scaleway into its SecurityRule records; rules gone at Scaleway are removed. */
+export const listSecurityRules = defineAction({
+  code: 'listSecurityRules',
+  label: 'Read rules',
+  entity: SecurityGroup,
+  kind: 'instance',
+  role: 'viewer',
+  description: 'Reads the rules of the security group at Scaleway (editable ones and the default SMTP rules).',
+  applicable: (group) => !!group.providerSideId || 'it is not created at Scaleway yet',
+  async handler(ctx) {
+    const group = ctx.record;
+    const { api } = await scalewayOf(ctx, group.serviceProviderId);
+    const { rules, removed } = await refreshRules(ctx, api, group);
+    const editable = rules.filter((rule) => rule.editable).length;
+    return {
+      message: `${group.name} has ${rules.length} rules (${editable} editable, ${rules.length - editable} set by Scaleway)${removed ? `; ${removed} gone at Scaleway were removed` : ''}`,
+      value: { rules: rules.length, editable, removed },
+    };
+  },
+});
