@@ -204,7 +204,7 @@ const jobSchema = {
     steps: { type: 'array', items: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, percent: { type: 'integer' }, message: { type: 'string' } } } },
     message: { type: 'string', nullable: true },
     value: { nullable: true },
-    error: { type: 'object', nullable: true, properties: { message: { type: 'string' }, cause: { type: 'string' }, details: {} } },
+    error: { type: 'object', nullable: true, properties: { code: { type: 'string' }, message: { type: 'string' }, cause: { type: 'string' }, details: {} } },
     startedBy: { type: 'string' },
     attempts: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },

@@ -20,6 +20,7 @@ export interface JobOutcome {
   message?: string;
   value?: unknown;
   error?: string;
+  errorCode?: string;
   errorCause?: string;
   errorDetails?: unknown;
 }
@@ -181,6 +182,7 @@ export class JobQueue {
       message: outcome.message ?? null,
       value: outcome.value ?? null,
       error: outcome.error ?? null,
+      errorCode: outcome.errorCode ?? null,
       errorCause: outcome.errorCause ?? null,
       errorDetails: outcome.errorDetails ?? null,
       finishedAt: new Date(),
@@ -245,7 +247,7 @@ export class JobQueue {
       const message = giveUp ? `Failed: its worker stopped ${job.attempts} times` : 'Re-queued: its worker stopped before the end';
       await this.repo.update(
         { id: job.id },
-        { steps: [...job.steps, step(job.percent, message)], ...(giveUp && { error: message, finishedAt: new Date() }) },
+        { steps: [...job.steps, step(job.percent, message)], ...(giveUp && { error: message, errorCode: 'internal', finishedAt: new Date() }) },
       );
       this.events.emit(`job:${job.id}`);
       if (giveUp) this.events.emit('ended', job.id);

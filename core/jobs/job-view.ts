@@ -17,7 +17,7 @@ export function jobView(job: Job) {
     steps: job.steps,
     message: job.message,
     value: job.value ?? null,
-    error: job.error ? { message: job.error, cause: job.errorCause ?? undefined, details: job.errorDetails ?? undefined } : null,
+    error: job.error ? { code: job.errorCode ?? 'internal', message: job.error, cause: job.errorCause ?? undefined, details: job.errorDetails ?? undefined } : null,
     startedBy: job.startedBy,
     attempts: job.attempts,
     cancelRequested: job.cancelRequested,

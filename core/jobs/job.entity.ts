@@ -59,6 +59,10 @@ export class Job extends BaseRecord {
   @TextField({ nullable: true, readOnly: true })
   error: string | null;
 
+  /** What kind of failure (validation_failed, precondition_failed, provider_error, timeout, ...), for scripts. */
+  @StringField({ length: 32, nullable: true, readOnly: true, label: 'Error code' })
+  errorCode: string | null;
+
   @TextField({ nullable: true, readOnly: true, label: 'Error cause' })
   errorCause: string | null;
 

@@ -157,9 +157,9 @@ export class Worker {
       log.info('job re-queued at shutdown');
       return;
     }
-    if (reason === 'cancel') return this.end(job, { status: 'cancelled', error: 'Cancelled' }, log);
+    if (reason === 'cancel') return this.end(job, { status: 'cancelled', error: 'Cancelled', errorCode: 'cancelled' }, log);
     if (reason === 'timeout') {
-      return this.end(job, { status: 'failed', error: `Timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s` }, log);
+      return this.end(job, { status: 'failed', error: `Timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`, errorCode: 'timeout' }, log);
     }
     const known = isMvError(error);
     if (!known) log.error({ err: error }, 'job failed with an unexpected error');
@@ -168,6 +168,7 @@ export class Worker {
       {
         status: 'failed',
         error: known ? error.message : `Unexpected error: ${(error as Error)?.message ?? String(error)}`,
+        errorCode: known ? error.code : 'internal',
         errorCause: causeOf(error),
         errorDetails: known ? error.details : undefined,
       },

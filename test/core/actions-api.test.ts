@@ -86,10 +86,10 @@ describe.each(DIALECTS)('action API and jobs on %s', (dialect) => {
   it('reports failures in plain words, with their cause and no stack trace', async () => {
     const w = await widget();
     const failed = (await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/break?wait=10`)).body.job;
-    expect(failed).toMatchObject({ status: 'failed', error: { message: `${w.name} refuses to break`, details: { field: 'name' } } });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'precondition_failed', message: `${w.name} refuses to break`, details: { field: 'name' } } });
     expect(failed.steps.at(-1).message).toBe(`Failed: ${w.name} refuses to break`);
     const crashed = (await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/crash?wait=10`)).body.job;
-    expect(crashed.error).toEqual({ message: 'Unexpected error: undefined is not a function', cause: 'Error: deep cause' });
+    expect(crashed.error).toEqual({ code: 'internal', message: 'Unexpected error: undefined is not a function', cause: 'Error: deep cause' });
     expect(JSON.stringify(crashed)).not.toMatch(/at .*\.ts:\d+/);
   });
 
