@@ -10,6 +10,8 @@ export interface GoneScope<T> {
   zone: string;
   /** Narrows the records the listing covered (e.g. volumes, not snapshots). */
   where?: FindOptionsWhere<T>;
+  /** The listing took only names starting with this (an import prefix). */
+  namePrefix?: string;
 }
 
 /**
@@ -30,8 +32,10 @@ export async function letGoOfGone<T extends ProviderResource>(
   const base: Record<string, unknown> = { ...scope.where, serviceProviderId: scope.serviceProviderId, zone: scope.zone };
   // Records already marked gone are not found gone again.
   const where = hasState ? [{ ...base, state: Not(GONE) }, { ...base, state: IsNull() }] : [base];
-  const records = await repo.find({ select: { id: true, providerSideId: true, ownership: true }, where: where as FindOptionsWhere<ProviderResource>[] });
-  const gone = records.filter((record) => record.providerSideId && !listed.has(record.providerSideId));
+  const prefix = scope.namePrefix ?? '';
+  const records = await repo.find({ select: { id: true, providerSideId: true, ownership: true, ...(prefix && { name: true }) }, where: where as FindOptionsWhere<ProviderResource>[] });
+  const covered = (record: ProviderResource) => !prefix || String((record as unknown as { name?: string }).name ?? '').startsWith(prefix);
+  const gone = records.filter((record) => record.providerSideId && covered(record) && !listed.has(record.providerSideId));
   const observed = gone.filter((record) => record.ownership === 'observed').map((record) => record.id);
   const managed = gone.filter((record) => record.ownership === 'managed').map((record) => record.id);
   const changes = { ...(hasState && { state: GONE }), ...managedChanges, lastSyncAt: new Date() };

@@ -1,10 +1,10 @@
-import type { EntityManager } from 'typeorm';
 import { defineAction, param } from 'mv-infra/core';
 import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { scaleway } from '../../providers/scaleway/connect.js';
 import type { BlockVolume } from '../../providers/scaleway/wire.js';
 import { existingIds } from '../shared/upsert-resources.js';
 import { pickScalewayProvider, zonesOf } from './pick-provider.js';
+import { letGoOfGone } from './gone.js';
 import { recordServers } from './record-servers.js';
 
 /**
@@ -38,7 +38,7 @@ export const syncServers = defineAction({
       await ctx.progress(((index + 0.5) / zones.length) * 100, `Recording ${servers.length} servers of ${zone}`);
       const listed = await ctx.data.transaction(async (manager) => {
         const ids = await recordServers(manager, provider.id, api, servers, { ownershipOfNew: 'observed', fields: 'all', blockVolumes });
-        counts.gone += await markGone(manager, provider.id, zone, prefix, new Set(servers.map((s) => s.id)));
+        counts.gone += await letGoOfGone(manager, ScalewayServer, { serviceProviderId: provider.id, zone, namePrefix: prefix }, new Set(servers.map((s) => s.id)), { allowedActions: [] });
         return ids;
       });
       counts.listed += servers.length;
@@ -51,15 +51,3 @@ export const syncServers = defineAction({
     };
   },
 });
-
-/** Servers we know in this zone, under the prefix, that the provider no longer lists. */
-async function markGone(manager: EntityManager, serviceProviderId: string, zone: string, prefix: string, listed: Set<string>): Promise<number> {
-  const repo = manager.getRepository(ScalewayServer);
-  const records = await repo.find({ select: { id: true, name: true, providerSideId: true, ownership: true }, where: { serviceProviderId, zone } });
-  const gone = records.filter((r) => r.providerSideId && r.name.startsWith(prefix) && !listed.has(r.providerSideId));
-  const observed = gone.filter((r) => r.ownership === 'observed').map((r) => r.id);
-  const managed = gone.filter((r) => r.ownership === 'managed').map((r) => r.id);
-  if (observed.length) await repo.delete(observed);
-  if (managed.length) await repo.update(managed, { state: 'deleted', allowedActions: [], lastSyncAt: new Date() });
-  return gone.length;
-}
