@@ -9,6 +9,9 @@ import { blockVolumeFields, instanceVolumeFields, serverFields } from '../../pro
 import type * as wire from '../../providers/scaleway/wire.js';
 import { keyOf, upsertResources, type ResourceKey } from '../shared/upsert-resources.js';
 
+/** Ids per `IN (...)` list. */
+const IN_LIST = 1000;
+
 /** What the user decides on a record: a refresh after an action leaves their pending edits alone. */
 const DESIRED_COLUMNS = ['name', 'serverType', 'tags', 'securityGroupId', 'isProtected', 'bootType', 'dynamicIpRequired', 'enableIpv6'] as const;
 /** What only the provider knows: always taken from it. */
@@ -48,12 +51,13 @@ export async function recordServers(
     manager,
     ScalewayServer,
     serviceProviderId,
-    servers.map((server) => ({
-      ...serverFields(server),
-      providerSideId: server.id,
-      zone: server.zone,
-      securityGroupId: server.security_group ? groupIds.get(keyOf(server.zone, server.security_group.id)) ?? null : null,
-    })),
+    servers.map((server) =>
+      Object.assign(serverFields(server), {
+        providerSideId: server.id,
+        zone: server.zone,
+        securityGroupId: server.security_group ? groupIds.get(keyOf(server.zone, server.security_group.id)) ?? null : null,
+      }),
+    ),
     { ownershipOfNew: options.ownershipOfNew, update: options.fields === 'all' ? [...DESIRED_COLUMNS, ...OBSERVED_COLUMNS] : [...OBSERVED_COLUMNS] },
   );
 
@@ -65,7 +69,7 @@ export async function recordServers(
         volume.volume_type === 'sbs_volume'
           ? blockVolumeFields(options.blockVolumes?.get(volume.id) ?? (await api.block.getVolume(server.zone, volume.id)), volume.boot)
           : instanceVolumeFields(volume as wire.Volume, volume.boot);
-      volumes.push({ ...fields, providerSideId: volume.id, zone: server.zone, serverId });
+      volumes.push(Object.assign(fields, { providerSideId: volume.id, zone: server.zone, serverId }));
     }
   }
   const volumeIds = await upsertResources(manager, ServerVolume, serviceProviderId, volumes, { ownershipOfNew: options.ownershipOfNew, update: [...VOLUME_COLUMNS] });
@@ -84,8 +88,8 @@ export async function recordServers(
   const ipIds = await upsertResources(manager, PublicIp, serviceProviderId, ips, { ownershipOfNew: options.ownershipOfNew, update: ['address', 'type', 'state', 'serverId', 'lastSyncAt'] });
 
   const touched = servers.map((server) => serverIds.get(keyOf(server.zone, server.id))!);
-  await letGo(manager, ServerVolume, touched, new Set(volumeIds.values()), { serverId: null, isBoot: false });
-  await letGo(manager, PublicIp, touched, new Set(ipIds.values()), { serverId: null, state: 'detached' });
+  await letGo(manager, ServerVolume, serviceProviderId, touched, new Set(volumeIds.values()), { serverId: null, isBoot: false });
+  await letGo(manager, PublicIp, serviceProviderId, touched, new Set(ipIds.values()), { serverId: null, state: 'detached' });
   return serverIds;
 }
 
@@ -93,20 +97,23 @@ export async function recordServers(
 async function letGo(
   manager: EntityManager,
   entity: typeof ServerVolume | typeof PublicIp,
+  serviceProviderId: string,
   serverIds: string[],
   current: Set<string>,
   changes: Record<string, unknown>,
 ): Promise<void> {
-  const stale: string[] = [];
-  for (let i = 0; i < serverIds.length; i += 1000) {
-    const attached: { id: string }[] = await manager
-      .createQueryBuilder(entity, 'r')
-      .select('r.id', 'id')
-      .where('r.serverId IN (:...ids)', { ids: serverIds.slice(i, i + 1000) })
-      .getRawMany();
-    stale.push(...attached.map((r) => r.id).filter((id) => !current.has(id)));
+  const attached: { id: string; serverId: string }[] = [];
+  const query = () => manager.createQueryBuilder(entity, 'r').select('r.id', 'id').addSelect('r.serverId', 'serverId');
+  if (serverIds.length <= IN_LIST) {
+    if (serverIds.length) attached.push(...(await query().where('r.serverId IN (:...ids)', { ids: serverIds }).getRawMany()));
+  } else {
+    // A sync: one pass over the account's attached records, rather than a scan of the table per thousand servers.
+    const touched = new Set(serverIds);
+    const all: { id: string; serverId: string }[] = await query().where('r.serviceProviderId = :serviceProviderId AND r.serverId IS NOT NULL', { serviceProviderId }).getRawMany();
+    attached.push(...all.filter((r) => touched.has(r.serverId)));
   }
-  for (let i = 0; i < stale.length; i += 1000) {
-    await manager.createQueryBuilder().update(entity).set(changes).whereInIds(stale.slice(i, i + 1000)).execute();
+  const stale = attached.map((r) => r.id).filter((id) => !current.has(id));
+  for (let i = 0; i < stale.length; i += IN_LIST) {
+    await manager.createQueryBuilder().update(entity).set(changes).whereInIds(stale.slice(i, i + IN_LIST)).execute();
   }
 }

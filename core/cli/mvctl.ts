@@ -6,6 +6,7 @@ import { registerAction } from './commands/action.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerModule } from './commands/module.js';
+import { registerSandbox } from './commands/sandbox.js';
 import { registerStart } from './commands/start.js';
 import { registerToken } from './commands/token.js';
 import { registerUser } from './commands/user.js';
@@ -17,7 +18,7 @@ const program = new Command('mvctl')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerStart, registerMigrate, registerModule, registerToken, registerUser, registerAction, registerJobs]) register(program);
+for (const register of [registerStart, registerSandbox, registerMigrate, registerModule, registerToken, registerUser, registerAction, registerJobs]) register(program);
 program.commands.forEach(function exitOverride(command: Command) {
   command.exitOverride();
   command.commands.forEach(exitOverride);
