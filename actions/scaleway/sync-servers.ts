@@ -30,12 +30,16 @@ export const syncServers = defineAction({
     const prefix = ctx.params.namePrefix ?? provider.importNamePrefix ?? '';
     const known = await existingIds(ctx.data, ScalewayServer, provider.id);
     const counts = { listed: 0, added: 0, gone: 0 };
-    for (const [index, zone] of zones.entries()) {
-      await ctx.progress((index / zones.length) * 100, `Listing servers in ${zone}${prefix ? ` named ${prefix}*` : ''}`);
-      const servers = (await api.servers.list(zone, { name: prefix || undefined })).filter((server) => server.name.startsWith(prefix));
-      const usesBlock = servers.some((server) => Object.values(server.volumes).some((v) => v.volume_type === 'sbs_volume'));
-      const blockVolumes = usesBlock ? new Map<string, BlockVolume>((await api.block.listVolumes(zone)).map((v) => [v.id, v])) : undefined;
-      await ctx.progress(((index + 0.5) / zones.length) * 100, `Recording ${servers.length} servers of ${zone}`);
+    // Every list of every zone at once: the account's request budget decides how many calls run together.
+    await ctx.progress(0, `Listing servers and Block volumes in ${zones.join(', ')}${prefix ? ` (names ${prefix}*)` : ''}`);
+    const listings = await Promise.all(
+      zones.map(async (zone) => {
+        const [servers, volumes] = await Promise.all([api.servers.list(zone, { name: prefix || undefined }), api.block.listVolumes(zone)]);
+        return { zone, servers: servers.filter((server) => server.name.startsWith(prefix)), blockVolumes: new Map<string, BlockVolume>(volumes.map((v) => [v.id, v])) };
+      }),
+    );
+    for (const [index, { zone, servers, blockVolumes }] of listings.entries()) {
+      await ctx.progress(50 + (index / zones.length) * 50, `Recording ${servers.length} servers of ${zone}`);
       const listed = await ctx.data.transaction(async (manager) => {
         const ids = await recordServers(manager, provider.id, api, servers, { ownershipOfNew: 'observed', fields: 'all', blockVolumes });
         counts.gone += await letGoOfGone(manager, ScalewayServer, { serviceProviderId: provider.id, zone, namePrefix: prefix }, new Set(servers.map((s) => s.id)), { allowedActions: [] });

@@ -9,8 +9,9 @@ import { createBlockSnapshot, blockSnapshotView, deleteBlockSnapshot } from './b
 import { blockVolumeType, blockVolumeView, createBlockVolume, deleteBlockVolume } from './block-volumes.js';
 import { BLOCK_SIZE_LIMITS, BLOCK_VOLUME_CLASSES } from './catalogue.js';
 import type { ScalewayContext } from './context.js';
+import type { ZonedMap } from './state.js';
 import { invalidArguments, preconditionFailed, transientState } from './errors.js';
-import { itemsOf, standardPage } from './pagination.js';
+import { itemsOf, standardPage, type Page } from './pagination.js';
 import { replyJson, replyNoContent } from './reply.js';
 import { hasAnyTag, nameContains, queryList, queryParam, zoneOf } from './request.js';
 import { blockDate } from './time.js';
@@ -25,23 +26,39 @@ interface Listed {
   tags: string[];
 }
 
-/** Filters shared by volume and snapshot lists, and their `order_by` (default `created_at_asc`). */
-function listed<T extends Listed>(req: Request, ctx: ScalewayContext, items: T[]): T[] {
+/**
+ * One page of a volume or snapshot list, with the filters both share (plus `keep`) and their `order_by`
+ * (default `created_at_asc`). Records are stored in creation order, so the default order is one pass
+ * that counts the matches and keeps only the page's: a page costs the same whatever page it is.
+ */
+function listed<T extends Listed & { zone: string }>(req: Request, ctx: ScalewayContext, page: Page, keep: (item: T) => boolean, records: ZonedMap<T>): { items: T[]; total: number } {
   const project = queryParam(req, 'project_id');
   const organization = queryParam(req, 'organization_id');
   const name = queryParam(req, 'name');
   const tags = queryList(req, 'tags');
-  const kept = items.filter(
-    (item) =>
-      (!project || item.project_id === project) &&
-      (!organization || organization === ctx.config.organizationId) &&
-      nameContains(item.name, name) &&
-      hasAnyTag(item.tags, tags),
-  );
+  const matches = (item: T) =>
+    (!project || item.project_id === project) &&
+    (!organization || organization === ctx.config.organizationId) &&
+    nameContains(item.name, name) &&
+    hasAnyTag(item.tags, tags) &&
+    keep(item);
   const [field, direction] = (queryParam(req, 'order_by') ?? 'created_at_asc').split(/_(?=asc$|desc$)/);
+  const zone = records.zone(zoneOf(req));
+  if (field !== 'name' && direction !== 'desc') {
+    const from = (page.page - 1) * page.size;
+    const out: T[] = [];
+    let total = 0;
+    for (const item of zone) {
+      if (!matches(item)) continue;
+      if (total >= from && out.length < page.size) out.push(item);
+      total++;
+    }
+    return { items: out, total };
+  }
   const key = field === 'name' ? 'name' : 'created_at';
-  kept.sort((a, b) => a[key].localeCompare(b[key]) * (direction === 'desc' ? -1 : 1));
-  return kept;
+  const sign = direction === 'desc' ? -1 : 1;
+  const kept = zone.filter(matches).sort((a, b) => (a[key] < b[key] ? -sign : a[key] > b[key] ? sign : 0));
+  return { items: itemsOf(kept, page), total: kept.length };
 }
 
 function readPerfIops(body: BodyReader): number | undefined {
@@ -74,10 +91,14 @@ export function blockRoutes(ctx: ScalewayContext): Router {
     const page = standardPage(req);
     const resourceId = queryParam(req, 'product_resource_id');
     const type = queryParam(req, 'volume_type');
-    const volumes = listed(req, ctx, state.inZone(state.blockVolumes, zoneOf(req))).filter(
+    const volumes = listed(
+      req,
+      ctx,
+      page,
       (volume) => (!type || volume.type === type) && (!resourceId || volume.references.some((ref) => ref.product_resource_id === resourceId)),
+      state.blockVolumes,
     );
-    replyJson(res, 200, { volumes: itemsOf(volumes, page).map(blockVolumeView), total_count: volumes.length });
+    replyJson(res, 200, { volumes: volumes.items.map(blockVolumeView), total_count: volumes.total });
   });
 
   router.post('/volumes', (req, res) => {
@@ -141,10 +162,8 @@ export function blockRoutes(ctx: ScalewayContext): Router {
   router.get('/snapshots', (req, res) => {
     const page = standardPage(req);
     const volumeId = queryParam(req, 'volume_id');
-    const snapshots = listed(req, ctx, state.inZone(state.blockSnapshots, zoneOf(req))).filter(
-      (snapshot) => !volumeId || snapshot.parent_volume_id === volumeId,
-    );
-    replyJson(res, 200, { snapshots: itemsOf(snapshots, page).map((snapshot) => blockSnapshotView(state, snapshot)), total_count: snapshots.length });
+    const snapshots = listed(req, ctx, page, (snapshot) => !volumeId || snapshot.parent_volume_id === volumeId, state.blockSnapshots);
+    replyJson(res, 200, { snapshots: snapshots.items.map((snapshot) => blockSnapshotView(state, snapshot)), total_count: snapshots.total });
   });
 
   router.post('/snapshots', (req, res) => {

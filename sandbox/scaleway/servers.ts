@@ -201,7 +201,7 @@ function updateServer(ctx: ScalewayContext, server: ServerRecord, request: Updat
   server.modification_date = instanceDate();
 }
 
-const byModification = (a: ServerRecord, b: ServerRecord) => a.modification_date.localeCompare(b.modification_date);
+const byModification = (a: ServerRecord, b: ServerRecord) => (a.modification_date < b.modification_date ? -1 : a.modification_date > b.modification_date ? 1 : 0);
 
 /** Servers in the requested order; records come in creation order. Production's default is newest first. */
 function ordered(servers: ServerRecord[], order: string | undefined): ServerRecord[] {
