@@ -11,7 +11,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { BaseEntity, Column, CreateDateColumn, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { BaseEntity, Column, CreateDateColumn, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /**
  * Field decorators: each declares the TypeORM column with an explicit, portable type (the same schema on
@@ -226,8 +226,11 @@ export function SecretField(options: Omit<FieldOptions, 'summary' | 'readOnly'> 
  * Declared on the explicit foreign-key column (`credentialId`); the relation (`credential`) is added
  * beside it, which is what the back-office needs to show a link.
  */
-export function RefField(entity: string, options: FieldOptions & { onDelete?: 'SET NULL' | 'CASCADE' | 'RESTRICT' } = {}): Decorator {
+export function RefField(entity: string, options: FieldOptions & { onDelete?: 'SET NULL' | 'CASCADE' | 'RESTRICT'; index?: boolean } = {}): Decorator {
   return (target, property) => {
+    // Lookups by reference (a server's volumes) and deletes of the referenced record need it; PostgreSQL
+    // does not index foreign keys by itself. `index: false` where a composite index already leads with it.
+    if (options.index !== false) Index()(target, property);
     if (!property.endsWith('Id')) throw new Error(`${target.constructor.name}.${property}: a reference field's name must end in "Id"`);
     const relation = property.slice(0, -2);
     const nullable = options.nullable ?? true;

@@ -11,7 +11,7 @@ export type Ownership = (typeof OWNERSHIPS)[number];
  */
 @Index(['serviceProviderId', 'zone', 'providerSideId'], { unique: true })
 export abstract class ProviderResource extends BaseRecord {
-  @RefField('ServiceProvider', { nullable: false, onDelete: 'RESTRICT', label: 'Provider', summary: true })
+  @RefField('ServiceProvider', { nullable: false, onDelete: 'RESTRICT', label: 'Provider', summary: true, index: false })
   serviceProviderId: string;
 
   /** The provider's id; null until the resource exists there. */

@@ -8,7 +8,7 @@ export const AVAILABILITIES = ['available', 'scarce', 'shortage'] as const;
 @Index(['serviceProviderId', 'zone', 'name'], { unique: true })
 @Resource({ label: 'Server type', group: 'Scaleway', readOnly: true })
 export class ServerType extends BaseRecord {
-  @RefField('ServiceProvider', { nullable: false, onDelete: 'CASCADE', label: 'Provider' })
+  @RefField('ServiceProvider', { nullable: false, onDelete: 'CASCADE', label: 'Provider', index: false })
   serviceProviderId: string;
 
   @StringField({ length: 64, summary: true })

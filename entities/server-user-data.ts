@@ -6,7 +6,7 @@ import { BaseRecord, RefField, Resource, StringField, TextField } from 'mv-infra
 @Index(['serverId', 'key'], { unique: true })
 @Resource({ label: 'Server user data', group: 'Scaleway', titleField: 'key' })
 export class ServerUserData extends BaseRecord {
-  @RefField('ScalewayServer', { nullable: false, onDelete: 'CASCADE', summary: true, label: 'Server' })
+  @RefField('ScalewayServer', { nullable: false, onDelete: 'CASCADE', summary: true, label: 'Server', index: false })
   serverId: string;
 
   @StringField({ length: 100, summary: true, default: 'cloud-init' })

@@ -10,7 +10,7 @@ import { dryRunResult } from './dry-run.js';
 import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { recordImages } from './record-images.js';
-import { runServerTask } from './server-task.js';
+import { refreshServer, runServerTask } from './server-task.js';
 
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
@@ -58,6 +58,8 @@ export const backup = defineAction({
       onPoll: (elapsed, state) => ctx.progress(25 + 70 * Math.min(0.95, elapsed / (ctx.params.timeoutMinutes * 60_000)), `Image ${request.name} is ${state}`),
     });
     const recordId = (await record(image)).get(keyOf(zone, image.id))!;
+    // While the backup ran, Scaleway allowed no action on the server: read what it allows now.
+    await refreshServer(ctx, api, zone, server);
     return { message: `Backed up ${server.name} as image ${image.name} (${image.id})`, value: { imageId: image.id, recordId } };
   },
 });

@@ -77,6 +77,9 @@ describe.each(DIALECTS)('Scaleway servers on %s', (dialect) => {
     expect(image).toMatchObject({ name: 'dev-web-nightly', state: 'available', isPublic: false, ownership: 'managed', fromServer: (await world.get('ScalewayServer', server.id)).providerSideId });
     const snapshots = await world.list('ServerVolume', `&imageId=${image.id}`);
     expect(snapshots).toEqual([expect.objectContaining({ kind: 'snapshot', volumeType: 'sbs_snapshot', isBoot: true })]);
+    // The server's actions are offered again once the backup is done.
+    expect((await world.get('ScalewayServer', server.id)).allowedActions).toContain('poweroff');
+    expect((await world.run('ScalewayServer', server.id, 'poweroff')).status).toBe('succeeded');
   });
 
   it('refuses before calling: an oversized local root volume, a type out of stock, deleting a running server', async () => {
