@@ -1,26 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { background, mvctl as run } from '../support/mvctl.js';
 
 /** The CLI as users run it: the compiled bin, in a child process, on a fresh data dir. */
-const MVCTL = path.resolve(import.meta.dirname, '../../dist/core/cli/mvctl.js');
-const run = promisify(execFile);
-
 describe('mvctl', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  const mvctl = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [MVCTL, ...args], { env });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const mvctl = (...args: string[]) => run(env, ...args);
 
   beforeAll(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mv-cli-'));
@@ -65,23 +53,9 @@ describe('mvctl', () => {
 
   /** `mvctl start --port 0` in the background, until `stop()`. */
   async function startServer(): Promise<{ url: string; stop(): Promise<unknown> }> {
-    const server = spawn(process.execPath, [MVCTL, 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (chunk) => {
-        out += chunk;
-        const match = /listening on (http:\/\/\S+)/.exec(out);
-        if (match) resolve(match[1]);
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-    });
-    return {
-      url,
-      stop: () => {
-        server.kill('SIGTERM');
-        return new Promise((resolve) => server.once('exit', resolve));
-      },
-    };
+    const server = background(env, 'start', '--port', '0');
+    const [, url] = await server.waitFor(/listening on (http:\/\/\S+)/);
+    return { url, stop: () => server.stop() };
   }
 
   const credential = async (url: string, token: string, fields: Record<string, unknown>) =>

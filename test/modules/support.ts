@@ -1,11 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import type { TestDatabase } from '../support/runtime.js';
+
+export { mvctl, type CliResult } from '../support/mvctl.js';
 
 export const HOST_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -20,7 +21,6 @@ const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: 
   close(): void;
 };
 export const FIXTURES = path.join(HOST_ROOT, 'test/fixtures/git-modules');
-const MVCTL = path.join(HOST_ROOT, 'dist/core/cli/mvctl.js');
 
 /** A git repository: a working copy, and the bare repository it pushes to, which tests install from. */
 export class GitRepo {
@@ -85,12 +85,6 @@ export function copyOfThisRepository(repo: GitRepo, subdir?: string): GitRepo {
   return repo;
 }
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** The environment of `mvctl` for a test database: its data dir, its PostgreSQL schema, no bundled module. */
 export function cliEnv(db: TestDatabase, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, MV_DATA_DIR: db.dataDir, MV_BUNDLED_MODULES: 'none', LOG_LEVEL: 'warn', ...extra };
@@ -106,17 +100,6 @@ export function schemaUrl(schema: string): string {
   return `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
-/** Runs `node dist/core/cli/mvctl.js ...` (built by `npm test`'s pretest). */
-export async function mvctl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [MVCTL, ...args], { env, cwd: HOST_ROOT, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 export interface Snapshot {
   files: string[];

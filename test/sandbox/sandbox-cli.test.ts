@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { background, freePort, mvctl, type Background } from './mvctl.js';
+import { background, freePort, mvctl, type Background } from '../support/mvctl.js';
 
 /** `mvctl sandbox`: the emulators alone, one line per emulator, until interrupted. */
 describe('mvctl sandbox', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { background, mvctl, type Background } from './mvctl.js';
+import { background, mvctl, type Background } from '../support/mvctl.js';
 
 /**
  * `mvctl sandbox --app` (`npm run sandbox`): the emulators and the whole product wired to them, on

@@ -3,19 +3,27 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-/** The CLI as users run it: the compiled bin (`npm run build` first), in a child process. */
+/** The CLI as users run it: the compiled bin (built by `npm test`'s pretest), in a child process. */
 export const MVCTL = path.resolve(import.meta.dirname, '../../dist/core/cli/mvctl.js');
+const HOST_ROOT = path.resolve(import.meta.dirname, '../..');
 
 const run = promisify(execFile);
 
-/** Runs mvctl to its end. */
-export async function mvctl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs mvctl to its end; its exit code, whatever it is, is the result (only a failure to run throws). */
+export async function mvctl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [MVCTL, ...args], { env });
+    const { stdout, stderr } = await run(process.execPath, [MVCTL, ...args], { env, cwd: HOST_ROOT, timeout: 120_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
   }
 }
 
