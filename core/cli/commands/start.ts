@@ -64,6 +64,9 @@ export async function serve(settings: Config, options: ServeOptions): Promise<Se
     await host.close();
     throw error;
   }
+  // A library's forgotten promise must not stop the server and every job it runs: log it and go on.
+  const unhandled = (reason: unknown) => runtime.logger.error({ err: reason }, 'unhandled promise rejection; the server goes on');
+  process.on('unhandledRejection', unhandled);
   const database = settings.databaseUrl ? 'PostgreSQL' : `SQLite (${settings.dataDir})`;
   runtime.logger.info({ url: server.url, database, modules: runtime.registry.modules.map((m) => m.manifest.code) }, 'listening');
   process.stdout.write(`mv-infra listening on ${server.url} (back-office ${server.url}${ADMIN_ROOT}, API ${server.url}/api/v1, database ${database})\n`);
@@ -72,6 +75,7 @@ export async function serve(settings: Config, options: ServeOptions): Promise<Se
     url: server.url,
     close: async () => {
       runtime.logger.info('stopping: running jobs go back to the queue');
+      process.off('unhandledRejection', unhandled);
       await server.close();
       await backOffice.close();
       await host.close();
