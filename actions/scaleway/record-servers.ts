@@ -20,27 +20,52 @@ const OBSERVED_COLUMNS = [
   'privateNics', 'totalLocalVolumesSize', 'location', 'providerCreatedAt', 'providerModifiedAt', 'lastSyncAt',
 ] as const;
 const VOLUME_COLUMNS = ['name', 'kind', 'volumeType', 'size', 'iops', 'state', 'project', 'tags', 'isBoot', 'baseSnapshot', 'serverId', 'providerCreatedAt', 'providerModifiedAt', 'lastSyncAt'] as const;
+const IP_COLUMNS = ['address', 'type', 'state', 'serverId', 'lastSyncAt'] as const;
 
-export interface RecordServersOptions {
+export interface RecordOptions {
   ownershipOfNew: Ownership;
   /** `all` when the provider is the truth (import, create, save); `observed` to keep the user's edits (refresh). */
   fields: 'all' | 'observed';
-  /** SBS volumes of the zone by id, when the caller listed them already (sync); fetched one by one otherwise. */
-  blockVolumes?: Map<string, wire.BlockVolume>;
 }
+
+/** An SBS volume slot of a server: the Instance API names it, the Block API describes it. */
+export interface BlockSlot {
+  volumeId: string;
+  serverRecordId: string;
+  boot: boolean;
+  zone: string;
+}
+
+export type VolumeRow = Partial<ServerVolume> & { providerSideId: string; zone: string };
 
 /**
  * Writes Scaleway servers into our records with what hangs off them: their security group, their volumes
- * (boot volume marked) and their public IPs; volumes and IPs no longer attached are let go. One path for a
- * single server (after an action) and for thousands (sync). Returns record ids by provider id.
+ * (boot volume marked) and their public IPs; volumes and IPs no longer attached are let go. The path of a
+ * single server (after an action); a sync goes through the same steps page by page (zone-sync.ts).
+ * Block volumes are read one by one here. Returns record ids by provider id.
  */
-export async function recordServers(
-  manager: EntityManager,
-  serviceProviderId: string,
-  api: ScalewayApi,
-  servers: wire.Server[],
-  options: RecordServersOptions,
-): Promise<Map<ResourceKey, string>> {
+export async function recordServers(manager: EntityManager, serviceProviderId: string, api: ScalewayApi, servers: wire.Server[], options: RecordOptions): Promise<Map<ResourceKey, string>> {
+  const written = await writeServers(manager, serviceProviderId, servers, options);
+  const blockRows: VolumeRow[] = [];
+  for (const slot of written.blockSlots) blockRows.push(blockVolumeRow(await api.block.getVolume(slot.zone, slot.volumeId), slot));
+  const blockIds = await writeVolumes(manager, serviceProviderId, blockRows, options.ownershipOfNew);
+  const serverIds = [...written.serverIds.values()];
+  await letGo(manager, ServerVolume, serviceProviderId, serverIds, new Set([...written.volumeIds, ...blockIds.values()]), { serverId: null, isBoot: false });
+  await letGo(manager, PublicIp, serviceProviderId, serverIds, written.ipIds, { serverId: null, state: 'detached' });
+  return written.serverIds;
+}
+
+export interface WrittenServers {
+  serverIds: Map<ResourceKey, string>;
+  /** Local volumes and IPs written, by record id. */
+  volumeIds: Set<string>;
+  ipIds: Set<string>;
+  /** SBS volumes of these servers, left for the caller to describe from the Block API. */
+  blockSlots: BlockSlot[];
+}
+
+/** Servers with their security groups, local volumes and IPs; their SBS volumes are returned as slots. */
+export async function writeServers(manager: EntityManager, serviceProviderId: string, servers: wire.Server[], options: RecordOptions): Promise<WrittenServers> {
   const groups = new Map<ResourceKey, { providerSideId: string; zone: string; name: string }>();
   for (const server of servers) {
     if (server.security_group) groups.set(keyOf(server.zone, server.security_group.id), { providerSideId: server.security_group.id, zone: server.zone, name: server.security_group.name });
@@ -61,40 +86,43 @@ export async function recordServers(
     { ownershipOfNew: options.ownershipOfNew, update: options.fields === 'all' ? [...DESIRED_COLUMNS, ...OBSERVED_COLUMNS] : [...OBSERVED_COLUMNS] },
   );
 
-  const volumes: (Partial<ServerVolume> & { providerSideId: string; zone: string })[] = [];
+  const local: VolumeRow[] = [];
+  const blockSlots: BlockSlot[] = [];
+  const ips: (Partial<PublicIp> & { providerSideId: string; zone: string })[] = [];
   for (const server of servers) {
-    const serverId = serverIds.get(keyOf(server.zone, server.id))!;
+    const serverRecordId = serverIds.get(keyOf(server.zone, server.id))!;
     for (const volume of Object.values(server.volumes)) {
-      const fields =
-        volume.volume_type === 'sbs_volume'
-          ? blockVolumeFields(options.blockVolumes?.get(volume.id) ?? (await api.block.getVolume(server.zone, volume.id)), volume.boot)
-          : instanceVolumeFields(volume as wire.Volume, volume.boot);
-      volumes.push(Object.assign(fields, { providerSideId: volume.id, zone: server.zone, serverId }));
+      if (volume.volume_type === 'sbs_volume') blockSlots.push({ volumeId: volume.id, serverRecordId, boot: volume.boot, zone: server.zone });
+      else local.push(Object.assign(instanceVolumeFields(volume as wire.Volume, volume.boot), { providerSideId: volume.id, zone: server.zone, serverId: serverRecordId }));
+    }
+    for (const ip of server.public_ips) {
+      ips.push({
+        providerSideId: ip.id,
+        zone: server.zone,
+        address: ip.address,
+        type: ip.family === 'inet6' ? 'routed_ipv6' : 'routed_ipv4',
+        state: ip.state,
+        serverId: serverRecordId,
+        lastSyncAt: new Date(),
+      });
     }
   }
-  const volumeIds = await upsertResources(manager, ServerVolume, serviceProviderId, volumes, { ownershipOfNew: options.ownershipOfNew, update: [...VOLUME_COLUMNS] });
+  const volumeIds = await writeVolumes(manager, serviceProviderId, local, options.ownershipOfNew);
+  const ipIds = await upsertResources(manager, PublicIp, serviceProviderId, ips, { ownershipOfNew: options.ownershipOfNew, update: [...IP_COLUMNS] });
+  return { serverIds, volumeIds: new Set(volumeIds.values()), ipIds: new Set(ipIds.values()), blockSlots };
+}
 
-  const ips = servers.flatMap((server) =>
-    server.public_ips.map((ip) => ({
-      providerSideId: ip.id,
-      zone: server.zone,
-      address: ip.address,
-      type: ip.family === 'inet6' ? ('routed_ipv6' as const) : ('routed_ipv4' as const),
-      state: ip.state,
-      serverId: serverIds.get(keyOf(server.zone, server.id))!,
-      lastSyncAt: new Date(),
-    })),
-  );
-  const ipIds = await upsertResources(manager, PublicIp, serviceProviderId, ips, { ownershipOfNew: options.ownershipOfNew, update: ['address', 'type', 'state', 'serverId', 'lastSyncAt'] });
+/** An SBS volume of a server, as the Block API describes it. */
+export function blockVolumeRow(volume: wire.BlockVolume, slot: BlockSlot): VolumeRow {
+  return Object.assign(blockVolumeFields(volume, slot.boot), { providerSideId: volume.id, zone: slot.zone, serverId: slot.serverRecordId });
+}
 
-  const touched = servers.map((server) => serverIds.get(keyOf(server.zone, server.id))!);
-  await letGo(manager, ServerVolume, serviceProviderId, touched, new Set(volumeIds.values()), { serverId: null, isBoot: false });
-  await letGo(manager, PublicIp, serviceProviderId, touched, new Set(ipIds.values()), { serverId: null, state: 'detached' });
-  return serverIds;
+export function writeVolumes(manager: EntityManager, serviceProviderId: string, rows: VolumeRow[], ownershipOfNew: Ownership): Promise<Map<ResourceKey, string>> {
+  return upsertResources(manager, ServerVolume, serviceProviderId, rows, { ownershipOfNew, update: [...VOLUME_COLUMNS] });
 }
 
 /** Records still pointing at one of these servers that the provider no longer shows attached. */
-async function letGo(
+export async function letGo(
   manager: EntityManager,
   entity: typeof ServerVolume | typeof PublicIp,
   serviceProviderId: string,
@@ -107,7 +135,7 @@ async function letGo(
   if (serverIds.length <= IN_LIST) {
     if (serverIds.length) attached.push(...(await query().where('r.serverId IN (:...ids)', { ids: serverIds }).getRawMany()));
   } else {
-    // A sync: one pass over the account's attached records, rather than a scan of the table per thousand servers.
+    // A sync: one pass over the account's attached records, rather than a query per thousand servers.
     const touched = new Set(serverIds);
     const all: { id: string; serverId: string }[] = await query().where('r.serviceProviderId = :serviceProviderId AND r.serverId IS NOT NULL', { serviceProviderId }).getRawMany();
     attached.push(...all.filter((r) => touched.has(r.serverId)));

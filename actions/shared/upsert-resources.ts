@@ -33,7 +33,7 @@ export async function upsertResources<T extends ObjectLiteral>(
   rows: (Partial<T> & { providerSideId: string; zone: string | null })[],
   options: UpsertOptions<T>,
 ): Promise<Map<ResourceKey, string>> {
-  const existing = await existingIds(manager, entity, serviceProviderId);
+  const existing = await idsOf(manager, entity, serviceProviderId, rows);
   const written = new Map<ResourceKey, string>();
   const now = new Date();
   const inserts: Batch = { rows: [], ids: [] };
@@ -55,6 +55,33 @@ export async function upsertResources<T extends ObjectLiteral>(
   // Every row exists: the insert always conflicts on the primary key and becomes an update of `overwrite`.
   await insertRows(manager, metadata, updates, shared, overwrite);
   return written;
+}
+
+/** Provider ids per `IN (...)` list: under both databases' limit on bound parameters. */
+const IN_LIST = 1000;
+
+/**
+ * Record ids of these resources of the account, by zone and provider id: only the rows written, looked up
+ * zone by zone through the (provider, zone, provider id) index, not the whole table.
+ */
+async function idsOf<T extends ObjectLiteral>(manager: EntityManager, entity: EntityClass<T>, serviceProviderId: string, rows: { zone: string | null; providerSideId: string }[]): Promise<Map<ResourceKey, string>> {
+  const byZone = new Map<string | null, Set<string>>();
+  for (const row of rows) (byZone.get(row.zone) ?? byZone.set(row.zone, new Set()).get(row.zone)!).add(row.providerSideId);
+  const ids = new Map<ResourceKey, string>();
+  for (const [zone, set] of byZone) {
+    const providerIds = [...set];
+    for (let i = 0; i < providerIds.length; i += IN_LIST) {
+      const found: { id: string; providerSideId: string }[] = await manager
+        .createQueryBuilder(entity, 'r')
+        .select(['r.id AS id', 'r.providerSideId AS "providerSideId"'])
+        .where('r.serviceProviderId = :serviceProviderId', { serviceProviderId })
+        .andWhere(zone === null ? 'r.zone IS NULL' : 'r.zone = :zone', { zone })
+        .andWhere('r.providerSideId IN (:...ids)', { ids: providerIds.slice(i, i + IN_LIST) })
+        .getRawMany();
+      for (const row of found) ids.set(keyOf(zone, row.providerSideId), row.id);
+    }
+  }
+  return ids;
 }
 
 /** Record ids of the account's resources, by zone and provider id. */

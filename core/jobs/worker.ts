@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ActionContext, ActionResult } from '../action.js';
@@ -76,6 +77,8 @@ export class Worker {
           const job = await queue.claim(this.id, leaseMs);
           if (!job) break;
           const controller = new AbortController();
+          // Every concurrent provider call of the job listens to its signal: dozens at a time is normal.
+          setMaxListeners(0, controller.signal);
           const done = this.execute(job, controller).finally(() => {
             this.running.delete(job.id);
             this.wake?.();

@@ -1,4 +1,5 @@
-import { MvError, type ProviderHttp } from 'mv-infra/core';
+import type { ProviderHttp } from 'mv-infra/core';
+import { eachPage, listAll, type PagedRequest } from './pagination.js';
 import { block, id } from './paths.js';
 import type {
   BlockSnapshot,
@@ -9,14 +10,27 @@ import type {
   UpdateBlockVolumeRequest,
 } from './wire.js';
 
-const PAGE_SIZE = 100;
+export interface BlockVolumeFilters {
+  name?: string;
+  project_id?: string;
+  tags?: string[];
+}
 
 /** Block Storage (SBS) volumes and snapshots: `/block/v1/zones/{zone}`, paged with `page_size`. */
 export class BlockStorage {
   constructor(private readonly http: ProviderHttp) {}
 
-  listVolumes(zone: string, filters: { name?: string; project_id?: string; tags?: string[] } = {}): Promise<BlockVolume[]> {
-    return this.all<BlockVolumesResponse, BlockVolume>('listBlockVolumes', block(zone, '/volumes'), { ...filters, tags: filters.tags?.join(',') }, (b) => b.volumes);
+  listVolumes(zone: string, filters: BlockVolumeFilters = {}): Promise<BlockVolume[]> {
+    return listAll(this.http, this.volumesRequest(zone, filters), (body: BlockVolumesResponse) => body.volumes);
+  }
+
+  /** The zone's volumes page by page, as they arrive (see eachPage). */
+  eachVolumePage(zone: string, onPage: (volumes: BlockVolume[]) => void | Promise<void>, filters: BlockVolumeFilters = {}): Promise<number> {
+    return eachPage(this.http, this.volumesRequest(zone, filters), (body: BlockVolumesResponse) => body.volumes, onPage);
+  }
+
+  private volumesRequest(zone: string, filters: BlockVolumeFilters): PagedRequest {
+    return { call: 'listBlockVolumes', path: block(zone, '/volumes'), query: { ...filters, tags: filters.tags?.join(',') }, sizeParam: 'page_size' };
   }
 
   async getVolume(zone: string, volumeId: string): Promise<BlockVolume> {
@@ -43,13 +57,4 @@ export class BlockStorage {
     await this.http.request({ call: 'deleteBlockSnapshot', method: 'DELETE', path: block(zone, `/snapshots/${id(snapshotId)}`) });
   }
 
-  private async all<R extends { total_count: number }, T>(call: string, path: string, query: Record<string, string | undefined>, items: (body: R) => T[]): Promise<T[]> {
-    const page = async (n: number) => (await this.http.request<R>({ call, method: 'GET', path, query: { ...query, page: n, page_size: PAGE_SIZE } })).data;
-    const first = await page(1);
-    const pages = Math.ceil(first.total_count / PAGE_SIZE);
-    const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => page(i + 2)));
-    const all = [first, ...rest].flatMap(items);
-    if (all.length < first.total_count) throw new MvError('provider_error', `Scaleway ${call}: the API announced ${first.total_count} items but ${all.length} came back`);
-    return all;
-  }
 }

@@ -1,28 +1,56 @@
 import { MvError, type ProviderHttp, type ProviderResponse } from 'mv-infra/core';
 
-/** The largest page the Instance API serves. */
+/** The largest page Scaleway's APIs serve. */
 export const MAX_PER_PAGE = 100;
 
+export interface PagedRequest {
+  call: string;
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** How the API names the page size: `per_page` (Instance) or `page_size` (Block, Marketplace). */
+  sizeParam?: 'per_page' | 'page_size';
+}
+
 /**
- * Every item of a paginated Instance list: the first page tells the total (`X-Total-Count`), then the
- * other pages are fetched at once — the account's request budget decides how many run together.
- * The count is checked against the total, so a short read never passes for the whole list.
+ * Every page of a paginated list, handed to `onPage` as each arrives: the first page tells the total
+ * (`X-Total-Count`, or `total_count` in the body), then the other pages are fetched at once — the
+ * account's request budget decides how many run together. `onPage` runs for one page at a time, so it
+ * may write to the database while the next pages are on their way. The count is checked against the
+ * total, so a short read never passes for the whole list. Returns the total.
  */
-export async function listAll<T>(
-  http: ProviderHttp,
-  request: { call: string; path: string; query?: Record<string, string | number | boolean | undefined> },
-  items: (body: any) => T[],
-): Promise<T[]> {
+export async function eachPage<T>(http: ProviderHttp, request: PagedRequest, items: (body: any) => T[], onPage: (items: T[]) => void | Promise<void>): Promise<number> {
   const page = (n: number) =>
-    http.request({ call: request.call, method: 'GET', path: request.path, query: { ...request.query, page: n, per_page: MAX_PER_PAGE } });
+    http.request({ call: request.call, method: 'GET', path: request.path, query: { ...request.query, page: n, [request.sizeParam ?? 'per_page']: MAX_PER_PAGE } });
   const first = await page(1);
-  const total = totalOf(first, items(first.data).length);
+  const firstItems = items(first.data);
+  const total = totalOf(first, firstItems.length);
+  let received = firstItems.length;
+  let handled = Promise.resolve(onPage(firstItems));
   const pages = Math.max(1, Math.ceil(total / MAX_PER_PAGE));
-  const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => page(i + 2)));
-  const all = [first, ...rest].flatMap((response) => items(response.data));
-  if (all.length < total) {
-    throw new MvError('provider_error', `Scaleway ${request.call}: the API announced ${total} items but ${all.length} came back; refusing to act on a partial list`);
+  try {
+    await Promise.all(
+      Array.from({ length: pages - 1 }, async (_, i) => {
+        const pageItems = items((await page(i + 2)).data);
+        received += pageItems.length;
+        handled = handled.then(() => onPage(pageItems));
+        await handled;
+      }),
+    );
+  } finally {
+    // Whatever failed, no page is still being handled when this returns.
+    await handled.catch(() => undefined);
   }
+  await handled;
+  if (received < total) {
+    throw new MvError('provider_error', `Scaleway ${request.call}: the API announced ${total} items but ${received} came back; refusing to act on a partial list`);
+  }
+  return total;
+}
+
+/** Every item of a paginated list, once all pages are in. */
+export async function listAll<T>(http: ProviderHttp, request: PagedRequest, items: (body: any) => T[]): Promise<T[]> {
+  const all: T[] = [];
+  await eachPage(http, request, items, (page) => void all.push(...page));
   return all;
 }
 

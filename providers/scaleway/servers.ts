@@ -1,5 +1,5 @@
 import type { ProviderHttp } from 'mv-infra/core';
-import { listAll } from './pagination.js';
+import { eachPage, listAll, type PagedRequest } from './pagination.js';
 import { id, instance } from './paths.js';
 import type {
   AttachServerVolumeRequest,
@@ -7,6 +7,7 @@ import type {
   Server,
   ServerActionRequest,
   ServerResponse,
+  ServersResponse,
   Task,
   TaskResponse,
   UpdateServerRequest,
@@ -20,13 +21,21 @@ export interface ServerFilters {
   project?: string;
 }
 
+function listRequest(zone: string, filters: ServerFilters): PagedRequest {
+  return { call: 'listServers', path: instance(zone, '/servers'), query: { name: filters.name || undefined, tags: filters.tags?.join(','), project: filters.project } };
+}
+
 /** Instance servers: `/instance/v1/zones/{zone}/servers`. */
 export class Servers {
   constructor(private readonly http: ProviderHttp) {}
 
   list(zone: string, filters: ServerFilters = {}): Promise<Server[]> {
-    const query = { name: filters.name || undefined, tags: filters.tags?.join(','), project: filters.project };
-    return listAll(this.http, { call: 'listServers', path: instance(zone, '/servers'), query }, (body) => body.servers);
+    return listAll(this.http, listRequest(zone, filters), (body: ServersResponse) => body.servers);
+  }
+
+  /** The zone's servers page by page, as they arrive (see eachPage). */
+  eachPage(zone: string, filters: ServerFilters, onPage: (servers: Server[]) => void | Promise<void>): Promise<number> {
+    return eachPage(this.http, listRequest(zone, filters), (body: ServersResponse) => body.servers, onPage);
   }
 
   async get(zone: string, serverId: string): Promise<Server> {
