@@ -1,13 +1,14 @@
-import express, { Router, type Request } from 'express';
+import express, { Router } from 'express';
+import { actorOf, requireRole } from '../core/api/auth.js';
 import { handle } from '../core/api/errors.js';
 import { MvError } from '../core/errors.js';
-import { moduleServiceOf, type InstallRequest } from '../core/modules/service.js';
-import { roleAllows, type Actor } from '../core/roles.js';
+import { moduleCommandsOf } from '../core/modules/process.js';
+import { roleAllows } from '../core/roles.js';
 import type { Runtime } from '../core/runtime.js';
-import { actorOf } from './auth.js';
 
 /**
- * The Modules page's endpoints, under `<root>/mv/modules` (the same service as `mvctl module` and the API):
+ * The Modules page's endpoints, under `<root>/mv/modules` (the same `mvctl module` commands as the API,
+ * each in a child process):
  * - GET  /                 installed modules, the running ones, whether a restart is needed, and whether
  *                          this user may change them;
  * - POST /install          `{ url, ref?, path?, onConflict?, dependencyUrls? }` (admin);
@@ -16,22 +17,17 @@ import { actorOf } from './auth.js';
  */
 export function moduleRoutes(runtime: Runtime): Router {
   const router = Router();
-  const service = moduleServiceOf(runtime);
-  const actor = (req: Request): Actor => actorOf(req.session?.adminUser);
-  const admin = (req: Request, what: string): Actor => {
-    const who = actor(req);
-    if (!roleAllows(who.role, 'admin')) throw new MvError('forbidden', `${what} needs the admin role; ${who.name} is ${who.role}`);
-    return who;
-  };
+  const commands = moduleCommandsOf(runtime);
 
   router.get(
     '/',
     handle(async (req, res) => {
-      const who = actor(req);
+      const who = actorOf(req);
+      const { modules, restartRequired } = commands.installed(runtime.registry);
       res.json({
-        installed: service.list(),
+        installed: modules,
         running: runtime.registry.modules.map((m) => ({ code: m.manifest.code, version: m.manifest.currentVersion })),
-        restartRequired: service.restartRequired(runtime.registry),
+        restartRequired,
         canManage: roleAllows(who.role, 'admin'),
       });
     }),
@@ -40,25 +36,25 @@ export function moduleRoutes(runtime: Runtime): Router {
     '/install',
     express.json({ limit: '64kb' }),
     handle(async (req, res) => {
-      res.json(await service.install(req.body as InstallRequest, admin(req, 'Installing modules').name));
+      res.json(await commands.install(req.body, requireRole(req, 'admin', 'Installing modules').name));
     }),
   );
   router.post(
     '/:code/upgrade',
     express.json({ limit: '16kb' }),
     handle(async (req, res) => {
-      const ref = (req.body as { ref?: unknown } | undefined)?.ref;
-      if (ref !== undefined && typeof ref !== 'string') throw new MvError('invalid_request', 'ref must be a branch, tag or commit');
-      res.json(await service.upgrade(req.params.code, { ref: ref || undefined }, admin(req, 'Upgrading modules').name));
+      const actor = requireRole(req, 'admin', 'Upgrading modules');
+      res.json(await commands.upgrade(req.params.code, { ref: (req.body as { ref?: unknown } | undefined)?.ref || undefined }, actor.name));
     }),
   );
   router.post(
     '/:code/uninstall',
     express.json({ limit: '16kb' }),
     handle(async (req, res) => {
+      const actor = requireRole(req, 'admin', 'Uninstalling modules');
       const purge = (req.body as { purge?: unknown } | undefined)?.purge ?? false;
       if (typeof purge !== 'boolean') throw new MvError('invalid_request', 'purge must be true or false');
-      res.json(await service.uninstall(req.params.code, { purge }, admin(req, 'Uninstalling modules').name));
+      res.json(await commands.uninstall(req.params.code, { purge }, actor.name));
     }),
   );
   return router;

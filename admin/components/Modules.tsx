@@ -17,31 +17,15 @@ import {
   TableRow,
   Text,
 } from '@adminjs/design-system';
+import type { InstalledModuleView, ModuleOperationResult as Outcome } from '../../core/modules/service.js';
 import { api, ApiProblem, Muted } from './shared.js';
 
-interface InstalledModule {
-  code: string;
-  version: string;
-  description?: string;
-  source: 'bundled' | 'git';
-  git?: { url: string; ref?: string; path?: string; commit: string };
-  installedAt?: string;
-  dependencyOf?: string;
-  dependencies: { code: string; version: string }[];
-  dependents: string[];
-  problem?: string;
-}
-
+/** What GET /admin/mv/modules answers (admin/module-routes.ts). */
 interface ModulesData {
-  installed: InstalledModule[];
+  installed: InstalledModuleView[];
   running: { code: string; version: string }[];
   restartRequired: boolean;
   canManage: boolean;
-}
-
-interface Outcome {
-  changes: { code: string; action: string; version: string; previousVersion?: string; dependencyOf?: string }[];
-  restartRequired: boolean;
 }
 
 const describeChanges = (outcome: Outcome) =>

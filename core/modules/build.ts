@@ -54,34 +54,19 @@ function hostPackageDirs(): string[] {
 }
 
 /**
- * The host's own compiler settings (tsconfig.json): ES modules, legacy decorators with their metadata;
- * Node's types but not the DOM's (modules run on the server, and lib.dom is a third of a build's time).
+ * The host's own compiler settings, read from its tsconfig.json (ES modules, legacy decorators with their
+ * metadata, strict...), for the module's folder: its own rootDir and outDir, no declarations or path
+ * aliases (`mv-infra/core` resolves through the folder's link), and Node's types but not the DOM's
+ * (modules run on the server, and lib.dom is a third of a build's time).
  */
 function compilerOptions(ts: typeof import('typescript'), dir: string): CompilerOptions {
+  const file = path.join(HOST_ROOT, 'tsconfig.json');
+  const { config, error } = ts.readConfigFile(file, ts.sys.readFile);
+  if (error) throw new MvError('internal', `${file}: ${ts.flattenDiagnosticMessageText(error.messageText, ' ')}`);
+  const { paths: _paths, declaration: _declaration, ...host } = (config.compilerOptions ?? {}) as { lib?: string[] } & Record<string, unknown>;
   const hasNodeTypes = fs.existsSync(path.join(dir, 'node_modules', '@types', 'node'));
-  const { options, errors } = ts.convertCompilerOptionsFromJson(
-    {
-      target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      lib: ['ES2022'],
-      types: hasNodeTypes ? ['node'] : [],
-      strict: true,
-      strictPropertyInitialization: false,
-      experimentalDecorators: true,
-      emitDecoratorMetadata: true,
-      useDefineForClassFields: false,
-      esModuleInterop: true,
-      skipLibCheck: true,
-      resolveJsonModule: true,
-      noImplicitOverride: true,
-      sourceMap: true,
-      rootDir: dir,
-      outDir: path.join(dir, BUILD_DIR),
-      noEmitOnError: true,
-    },
-    dir,
-  );
+  const own = { lib: (host.lib ?? [String(host.target)]).filter((lib) => !/^dom/i.test(lib)), types: hasNodeTypes ? ['node'] : [], rootDir: dir, outDir: path.join(dir, BUILD_DIR), noEmitOnError: true };
+  const { options, errors } = ts.convertCompilerOptionsFromJson({ ...host, ...own }, dir);
   if (errors.length) throw new MvError('internal', ts.flattenDiagnosticMessageText(errors[0].messageText, ' '));
   return options;
 }

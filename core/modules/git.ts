@@ -36,9 +36,16 @@ async function git(args: string[], cwd?: string): Promise<string> {
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
     if (failure.code === 'ENOENT') throw new MvError('precondition_failed', 'git is not installed on this host (modules are installed with the system git)');
-    const detail = failure.killed ? `timed out after ${CLONE_TIMEOUT_MS / 1000} s` : (failure.stderr || failure.message).trim().split('\n').slice(-3).join(' ');
+    const detail = failure.killed ? `timed out after ${CLONE_TIMEOUT_MS / 1000} s` : gitMessage(failure.stderr || failure.message);
     throw new MvError('precondition_failed', redact(detail));
   }
+}
+
+/** git's own error lines (the advice around them says nothing of the cause), the last three. */
+function gitMessage(output: string): string {
+  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
+  const errors = lines.filter((line) => /^(fatal|error):/.test(line));
+  return (errors.length ? errors : lines).slice(-3).join(' ');
 }
 
 const REMOTE_HELPER = /^[A-Za-z][A-Za-z0-9+.-]*::/;
@@ -94,9 +101,25 @@ export function resolveRelativeUrl(base: string, relative: string): string {
   return `${base.slice(0, colon)}:${joined}`;
 }
 
-/** The same URL without the password or token it may carry. */
+/** A URL, or a text with URLs in it (git's messages), without the user, password or query tokens they may carry. */
 export function redact(text: string): string {
-  return text.replace(/(\/\/)[^/@\s]+@/g, '$1***@');
+  return text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s'"]+/g, redactUrl);
+}
+
+function redactUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Not parsable: hide everything up to the last "@" of the authority (a password may hold "@").
+    return raw.replace(/\/\/[^/]*@/, '//***@');
+  }
+  if (url.username || url.password) {
+    url.username = '***';
+    url.password = '';
+  }
+  url.search = '';
+  return url.href;
 }
 
 const HEX = /^[0-9a-f]{7,40}$/i;
@@ -108,8 +131,9 @@ export async function checkout(url: string, ref: string | undefined, dest: strin
   } catch (error) {
     if (!ref || !HEX.test(ref)) throw error;
     fs.rmSync(dest, { recursive: true, force: true });
-    await checkoutCommit(url, ref, dest).catch(() => {
-      throw new MvError('precondition_failed', `${ref} is neither a branch, a tag nor a commit of ${redact(url)}`);
+    // The clone failed for a reason of its own (network, rights, no such repository) as often as for the ref: say git's.
+    await checkoutCommit(url, ref, dest).catch((cause: Error) => {
+      throw new MvError('precondition_failed', `${ref} is neither a branch, a tag nor a commit git could fetch from ${redact(url)}: ${cause.message}`);
     });
   }
   return git(['rev-parse', 'HEAD'], dest);

@@ -3,7 +3,6 @@ import path from 'node:path';
 import semver from 'semver';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { EntityClass } from '../action.js';
-import type { Runtime } from '../runtime.js';
 import type { Config } from '../config.js';
 import { dialectOf, openDataSource } from '../db/data-source.js';
 import { inMigrationTransaction, revertModuleMigrations, runMigrations } from '../db/migrate.js';
@@ -83,9 +82,11 @@ export interface InstalledModuleView {
   problem?: string;
 }
 
-/** The module service for a running host: its configuration, logger and database schema. */
-export function moduleServiceOf(runtime: Pick<Runtime, 'config' | 'logger' | 'data'>): ModuleService {
-  return new ModuleService({ config: runtime.config, logger: runtime.logger, schema: (runtime.data.options as { schema?: string }).schema });
+/** What the Modules page and `GET /modules/installed` show. */
+export interface InstalledModules {
+  modules: InstalledModuleView[];
+  /** Whether a running server runs another set (other modules, versions or install folders): restart it. */
+  restartRequired: boolean;
 }
 
 export interface ModuleServiceOptions {
@@ -145,10 +146,11 @@ function checkRepoPath(raw: string | undefined): string | undefined {
 export class ModuleService {
   constructor(private readonly options: ModuleServiceOptions) {}
 
-  list(): InstalledModuleView[] {
+  /** The installed modules, and whether `running` (a server's registry) was built from another set. */
+  installed(running: Registry): InstalledModules {
     const { config } = this.options;
     const entries = readState(config).modules;
-    const manifests = new Map<string, ModuleManifest>();
+    const manifests = new Map<string, ModuleManifest | undefined>();
     const problems = new Map<string, string>();
     for (const entry of entries) {
       try {
@@ -157,28 +159,25 @@ export class ModuleService {
         problems.set(entry.code, (error as Error).message);
       }
     }
-    return entries.map((entry) => {
+    const modules = entries.map((entry): InstalledModuleView => {
       const manifest = manifests.get(entry.code);
       return {
         code: entry.code,
         version: manifest?.currentVersion ?? entry.version,
         ...(manifest && { description: manifest.description }),
         source: entry.source,
-        ...(entry.git && { git: { ...entry.git, url: redact(entry.git.url) } }),
+        ...(entry.git && { git: publicOrigin(entry.git) }),
         ...(entry.installedAt && { installedAt: entry.installedAt }),
         ...(entry.dependencyOf && { dependencyOf: entry.dependencyOf }),
         dependencies: (manifest?.moduleDependencies ?? []).map((d) => ({ code: d.code, version: d.currentVersion })),
-        dependents: entries.filter((other) => manifests.get(other.code)?.moduleDependencies.some((d) => d.code === entry.code)).map((other) => other.code),
+        dependents: dependentsOf(entry.code, manifests),
         ...(problems.has(entry.code) && { problem: problems.get(entry.code) }),
       };
     });
-  }
-
-  /** Whether the installed set differs from what a running registry was built from. */
-  restartRequired(running: Registry): boolean {
-    const installed = this.list().map((m) => `${m.code}@${m.version}`).sort();
-    const loaded = running.modules.map((m) => `${m.manifest.code}@${m.manifest.currentVersion}`).sort();
-    return installed.join(',') !== loaded.join(',');
+    // The folder too: an overwrite, a reinstall or a new head of a branch may keep the version.
+    const installed = modules.map((m, i) => `${m.code}@${m.version} ${locationOf(config, entries[i]).dir}`).sort();
+    const loaded = running.modules.map((m) => `${m.manifest.code}@${m.manifest.currentVersion} ${m.dir}`).sort();
+    return { modules, restartRequired: installed.join('\n') !== loaded.join('\n') };
   }
 
   /** Clones, checks, builds and installs a module and the dependencies it is missing (those first). */
@@ -188,7 +187,7 @@ export class ModuleService {
       const root = await op.fetchModule({ url: parsed.url, ref: parsed.ref, path: parsed.path });
       const existing = op.installedEntry(root.manifest.code);
       if (existing) {
-        const where = existing.git ? `from ${redact(existing.git.url)}` : 'bundled with this host';
+        const where = existing.git ? `from ${publicOrigin(existing.git).url}` : 'bundled with this host';
         if (parsed.onConflict === 'skip') {
           return [{ code: existing.code, action: 'skipped', version: op.installedVersion(existing.code) }];
         }
@@ -209,7 +208,7 @@ export class ModuleService {
     const ref = checkRef(request.ref);
     return this.operation('Upgrade', code, actor, async (op) => {
       const entry = op.installedEntry(code);
-      if (!entry) throw new MvError('not_found', `${code} is not installed (installed: ${op.state.modules.map((m) => m.code).join(', ') || 'none'})`);
+      if (!entry) throw op.notInstalled(code);
       if (!entry.git) {
         throw new MvError('precondition_failed', `${code} is bundled with this host and has no git origin: install it from git with --on-conflict overwrite first`);
       }
@@ -231,7 +230,7 @@ export class ModuleService {
     try {
       const changes = await op.run(work);
       for (const change of changes) logger.info({ ...change, actor }, `module ${change.code} ${change.action}`);
-      return { changes, restartRequired: changes.some((c) => c.action !== 'skipped') };
+      return { changes, restartRequired: changesSomething(changes) };
     } catch (error) {
       const failure = describeFailure(verb, target, error, op.rollbackProblems);
       logger.warn({ actor, ...(failure.details as object) }, failure.message);
@@ -239,6 +238,21 @@ export class ModuleService {
       throw failure;
     }
   }
+}
+
+/** Skipping changes nothing: neither the data dir nor, then, what a server should run. */
+function changesSomething(changes: ModuleChange[] | undefined): boolean {
+  return changes?.some((c) => c.action !== 'skipped') ?? false;
+}
+
+/** Modules (of those given) whose manifest depends on `code`. */
+function dependentsOf(code: string, manifests: Map<string, ModuleManifest | undefined>): string[] {
+  return [...manifests].filter(([, manifest]) => manifest?.moduleDependencies.some((d) => d.code === code)).map(([other]) => other);
+}
+
+/** A git origin as it may be shown: without the credentials its URL may carry. */
+function publicOrigin(git: GitOrigin): GitOrigin {
+  return { ...git, url: redact(git.url) };
 }
 
 class StepFailure extends Error {
@@ -289,6 +303,8 @@ interface Candidate {
   manifest: ModuleManifest;
   checkout: Checkout;
   path?: string;
+  /** Where its module.json is, links resolved (a `path` may be a link inside the repository). */
+  dir: string;
   /** `<url> (<ref>) <path>`, for messages. */
   label: string;
   replaces?: InstalledModule;
@@ -323,6 +339,8 @@ class Operation {
   /** Paths of the data dir that did not exist before (the data dir, modules/, the SQLite file, the key file). */
   private readonly fresh: string[] = [];
   private prepared?: PreparedState;
+  /** The new state is in: the operation has happened, whatever fails after. */
+  private committed = false;
   private installed?: Installed[];
 
   constructor(private readonly options: ModuleServiceOptions) {
@@ -346,7 +364,7 @@ class Operation {
       if (release) this.rollback();
       throw error;
     } finally {
-      const changed = changes?.some((c) => c.action !== 'skipped') ?? false;
+      const changed = changesSomething(changes);
       if (release) {
         this.attempt(() => fs.rmSync(path.dirname(this.staging), { recursive: true, force: true }));
         if (changed) for (const dir of this.obsolete) this.attempt(() => removeInstallDir(this.root, dir));
@@ -362,9 +380,14 @@ class Operation {
     return this.state.modules.find((m) => m.code === code);
   }
 
-  /** The version a module has now (its module.json; the state only remembers it). */
+  notInstalled(code: string): MvError {
+    return new MvError('not_found', `${code} is not installed (installed: ${this.state.modules.map((m) => m.code).join(', ') || 'none'})`);
+  }
+
+  /** The version a module has now: its module.json's (the state only remembers it; a bundled module changes with the host). */
   installedVersion(code: string): string {
-    return this.installed?.find((m) => m.entry.code === code)?.loaded.manifest.currentVersion ?? this.installedEntry(code)!.version;
+    const entry = this.installedEntry(code)!;
+    return this.manifestOf(entry)?.currentVersion ?? entry.version;
   }
 
   step<T>(name: string, work: () => Promise<T> | T): Promise<T> {
@@ -386,19 +409,19 @@ class Operation {
       this.checkouts.set(key, repo);
     }
     const label = `${redact(repo.url)} (${repo.ref ?? 'default branch'}${source.path ? `, ${source.path}/` : ''})`;
-    const manifest = await this.step('manifest', () => {
-      const dir = path.join(repo.dir, source.path ?? '');
-      if (!fs.existsSync(dir)) throw new MvError('invalid_request', `${label}: the repository has no ${source.path} directory`);
-      const [real, top] = [fs.realpathSync(dir), fs.realpathSync(repo.dir)];
-      if (real !== top && !real.startsWith(top + path.sep)) throw new MvError('invalid_request', `${label}: ${source.path} leaves the repository`);
+    const { manifest, dir } = await this.step('manifest', () => {
+      const given = path.join(repo.dir, source.path ?? '');
+      if (!fs.existsSync(given)) throw new MvError('invalid_request', `${label}: the repository has no ${source.path} directory`);
+      const [dir, top] = [fs.realpathSync(given), fs.realpathSync(repo.dir)];
+      if (dir !== top && !dir.startsWith(top + path.sep)) throw new MvError('invalid_request', `${label}: ${source.path} leaves the repository`);
       const file = path.join(dir, 'module.json');
       try {
-        return readManifest(file);
+        return { manifest: readManifest(file), dir };
       } catch (error) {
         throw isMvError(error) ? new MvError(error.code, error.message.replaceAll(file, `${label} module.json`), error.details) : error;
       }
     });
-    return { manifest, checkout: repo, path: source.path, label };
+    return { manifest, checkout: repo, path: source.path, dir, label };
   }
 
   /**
@@ -426,7 +449,7 @@ class Operation {
       format: 1,
       modules: [...this.state.modules.map((m) => entries.get(m.code) ?? m), ...[...entries.values()].filter((e) => !replaced.has(e.code))],
     };
-    await this.inDatabase(registry.entityClasses(), async (data, runner) => {
+    await this.inDatabase(registry.entityClasses(), next, async (data, runner) => {
       const migrated = new Set(['mv-core', ...kept.map((m) => m.entry.code)]);
       for (const candidate of order) {
         const code = candidate.manifest.code;
@@ -436,20 +459,18 @@ class Operation {
         await this.step(`migrations of ${code}`, () => runMigrations(data, migrationSets(registry).filter((set) => migrated.has(set.module)), runner));
         await this.hook(candidate.hooks!, 'postInstall', code, context, data, runner);
       }
-      this.prepared = prepareState(this.config, next);
     });
-    this.commitState();
     this.obsolete.push(...order.filter((c) => c.replaces?.source === 'git').map((c) => c.replaces!.dir));
     return order.map((c) => this.changeOf(c));
   }
 
   async uninstall(code: string, purge: boolean): Promise<ModuleChange[]> {
     const entry = this.installedEntry(code);
-    if (!entry) throw new MvError('not_found', `${code} is not installed (installed: ${this.state.modules.map((m) => m.code).join(', ') || 'none'})`);
+    if (!entry) throw this.notInstalled(code);
     const manifests = new Map(this.state.modules.map((m) => [m.code, this.manifestOf(m)]));
-    const dependents = this.state.modules.filter((other) => manifests.get(other.code)?.moduleDependencies.some((d) => d.code === code));
+    const dependents = dependentsOf(code, manifests);
     if (dependents.length) {
-      const names = dependents.map((d) => d.code).join(', ');
+      const names = dependents.join(', ');
       throw new MvError('conflict', `Cannot uninstall ${code}: ${names} ${dependents.length > 1 ? 'depend' : 'depends'} on it; uninstall ${dependents.length > 1 ? 'them' : 'it'} first`);
     }
     const manifest = manifests.get(code);
@@ -460,20 +481,19 @@ class Operation {
       const target = installed.find((m) => m.entry.code === code)!;
       const hooks = await this.step(`load of ${code}`, () => loadHooks(target.location, target.loaded.manifest));
       const registry = await this.step('registry', () => Registry.build(installed.map((m) => m.loaded)));
-      await this.inDatabase(registry.entityClasses(), async (data, runner) => {
+      await this.inDatabase(registry.entityClasses(), next, async (data, runner) => {
         const context = { version: target.loaded.manifest.currentVersion, purge };
         await this.hook(hooks, 'preUninstall', code, context, data, runner);
         if (purge) await this.step(`purge of ${code}`, () => revertModuleMigrations(data, { module: code, migrations: target.loaded.definition.migrations }, runner));
         await this.hook(hooks, 'postUninstall', code, context, data, runner);
-        this.prepared = prepareState(this.config, next);
       });
     } else {
       this.prepared = prepareState(this.config, next);
+      this.commitState();
     }
-    this.commitState();
     if (entry.source === 'git') this.obsolete.push(entry.dir);
     const version = manifest?.currentVersion ?? entry.version;
-    return [{ code, action: 'uninstalled', version, purged: purge, ...(entry.git && { git: { ...entry.git, url: redact(entry.git.url) } }) }];
+    return [{ code, action: 'uninstalled', version, purged: purge, ...(entry.git && { git: publicOrigin(entry.git) }) }];
   }
 
   private manifestOf(entry: InstalledModule): ModuleManifest | undefined {
@@ -506,7 +526,7 @@ class Operation {
         const needs = `${dependent} ${currentVersion} needs ${dependency.code} ${dependency.currentVersion}`;
         if (chain.includes(dependency.code)) throw new MvError('conflict', `Module dependency cycle: ${[...chain, dependency.code].join(' → ')}`);
         const other = planned.get(dependency.code);
-        const present = other ? undefined : installed.find((m) => m.entry.code === dependency.code && !planned.has(m.entry.code));
+        const present = other ? undefined : installed.find((m) => m.entry.code === dependency.code);
         if (other || present) {
           const version = other ? other.manifest.currentVersion : present!.loaded.manifest.currentVersion;
           if (!satisfies(version, dependency.currentVersion)) {
@@ -576,16 +596,18 @@ class Operation {
     const dir = path.join(this.root, relative);
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     this.created.push(relative);
-    await buildModule(path.join(candidate.checkout.dir, candidate.path ?? ''), dir, candidate.manifest);
+    await buildModule(candidate.dir, dir, candidate.manifest);
     candidate.installDir = relative;
     candidate.location = { dir, buildDir: path.join(dir, BUILD_DIR), source: 'git' };
   }
 
   /**
-   * Opens the database with the given entities and runs `work` in one transaction; `work` prepares the
-   * new state file, which is swapped in only once the transaction has committed.
+   * Opens the database with the given entities and runs `work` in one transaction, which also prepares
+   * the `next` state file. The state is swapped in the moment the transaction commits: what may still
+   * fail after (SQLite's foreign keys switched back on, closing the connection) must not leave the
+   * database changed and the modules not, so it is only logged.
    */
-  private async inDatabase(entities: EntityClass[], work: (data: DataSource, runner: QueryRunner) => Promise<void>): Promise<void> {
+  private async inDatabase(entities: EntityClass[], next: ModuleState, work: (data: DataSource, runner: QueryRunner) => Promise<void>): Promise<void> {
     const { dataDir, masterKey, databaseUrl } = this.config;
     if (!masterKey) this.noteFresh(path.join(dataDir, 'master.key'));
     const sqlitePath = path.join(dataDir, 'mv.sqlite');
@@ -593,15 +615,33 @@ class Operation {
     const data = await this.step('database', async () =>
       openDataSource({ databaseUrl, sqlitePath, schema: this.options.schema, entities: [...CORE_ENTITIES, ...entities], secrets: SecretBox.load({ masterKey, dataDir }) }),
     );
+    const runner = data.createQueryRunner();
+    // inMigrationTransaction (core/db) has no after-commit hook: the runner's commit gets one.
+    const commit = runner.commitTransaction.bind(runner);
+    runner.commitTransaction = async () => {
+      await commit();
+      this.commitState();
+    };
     try {
-      const runner = data.createQueryRunner();
-      try {
-        await inMigrationTransaction(runner, () => work(data, runner));
-      } finally {
-        await runner.release();
-      }
+      await inMigrationTransaction(runner, async () => {
+        await work(data, runner);
+        this.prepared = prepareState(this.config, next);
+      });
+    } catch (error) {
+      if (!this.committed) throw error;
+      this.options.logger.warn({ err: error }, 'module operation: a step after the commit failed; the operation is done');
     } finally {
-      await data.destroy();
+      await this.quietly('release of the database connection', () => runner.release());
+      await this.quietly('close of the database', () => data.destroy());
+    }
+  }
+
+  /** Cleanup that must not turn a done operation (or the failure being reported) into another failure. */
+  private async quietly(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, `module operation: ${what} failed`);
     }
   }
 
@@ -620,10 +660,10 @@ class Operation {
   }
 
   private commitState(): void {
-    const prepared = this.prepared!;
+    this.prepared!.commit();
     this.prepared = undefined;
-    prepared.commit();
     // From here on the operation has happened: its folders are in use.
+    this.committed = true;
     this.created.length = 0;
   }
 
@@ -633,23 +673,22 @@ class Operation {
       version: candidate.manifest.currentVersion,
       source: 'git',
       dir: candidate.installDir!,
-      git: { url: candidate.checkout.url, ...(candidate.checkout.ref && { ref: candidate.checkout.ref }), commit: candidate.checkout.commit, ...(candidate.path && { path: candidate.path }) },
+      git: originOf(candidate),
       installedAt,
       ...(candidate.dependencyOf && { dependencyOf: candidate.dependencyOf }),
     };
   }
 
   private changeOf(candidate: Candidate): ModuleChange {
-    const entry = this.entryOf(candidate, '');
-    const version = candidate.manifest.currentVersion;
-    const previousVersion = candidate.replaces && this.installedVersion(candidate.manifest.code);
+    const { code, currentVersion: version } = candidate.manifest;
+    const previousVersion = candidate.replaces && this.installedVersion(code);
     return {
-      code: entry.code,
+      code,
       action: !previousVersion ? 'installed' : semver.gt(version, previousVersion) ? 'upgraded' : 'reinstalled',
       version,
       ...(previousVersion && { previousVersion }),
-      ...(entry.dependencyOf && { dependencyOf: entry.dependencyOf }),
-      git: { ...entry.git!, url: redact(entry.git!.url) },
+      ...(candidate.dependencyOf && { dependencyOf: candidate.dependencyOf }),
+      git: publicOrigin(originOf(candidate)),
     };
   }
 
@@ -682,6 +721,11 @@ class Operation {
       this.rollbackProblems.push((error as Error).message);
     }
   }
+}
+
+function originOf(candidate: Candidate): GitOrigin {
+  const { url, ref, commit } = candidate.checkout;
+  return { url, ...(ref && { ref }), commit, ...(candidate.path && { path: candidate.path }) };
 }
 
 function satisfies(version: string, range: string): boolean {

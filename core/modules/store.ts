@@ -123,38 +123,78 @@ interface LockOwner {
 }
 
 /**
- * One module operation at a time per data dir, across processes: `.lock` is created exclusively and
- * holds its owner. A lock left by a dead process on this machine is taken over, and what that process
- * left (staging, folders no state refers to) is cleaned up first.
+ * One module operation at a time per data dir, across processes: `.lock` holds its owner. It is written
+ * in full under another name and then linked to `.lock` (which fails if one exists), so that `.lock` is
+ * never seen empty or half written. A lock left by a dead process on this machine is taken over, and
+ * what that process left (staging, folders no state refers to) is cleaned up first.
  */
 export function acquireLock(config: Pick<Config, 'dataDir'>, operation: string): () => void {
   const root = modulesRoot(config);
   const file = path.join(root, '.lock');
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), operation, since: new Date().toISOString() };
   fs.mkdirSync(root, { recursive: true });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      fs.writeFileSync(file, JSON.stringify(owner) + '\n', { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = lockHolder(file);
-      if (attempt === 0 && holder && holder.host === owner.host && !alive(holder.pid)) {
-        fs.rmSync(file, { force: true });
-        continue;
+  const text = JSON.stringify(owner) + '\n';
+  const mine = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    fs.writeFileSync(mine, text, { flag: 'wx', mode: 0o600 });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.linkSync(mine, file);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const held = readLock(file);
+        if (attempt === 0 && held && held.owner.host === owner.host && !alive(held.owner.pid)) {
+          takeOver(file, held.text);
+          continue;
+        }
+        const who = held ? `${held.owner.operation} by process ${held.owner.pid} on ${held.owner.host} since ${held.owner.since}` : 'unreadable lock: remove it if no module operation runs';
+        throw new MvError('conflict', `Another module operation is running (${who}); try again when it has finished (lock: ${file})`);
       }
-      const who = holder ? `${holder.operation} by process ${holder.pid} on ${holder.host} since ${holder.since}` : 'unknown owner';
-      throw new MvError('conflict', `Another module operation is running (${who}); try again when it has finished (lock: ${file})`);
     }
+  } finally {
+    fs.rmSync(mine, { force: true });
   }
-  return () => fs.rmSync(file, { force: true });
+  // Only our own: were it taken from us, `.lock` would be someone else's.
+  return () => {
+    if (readLock(file)?.text === text) fs.rmSync(file, { force: true });
+  };
 }
 
-function lockHolder(file: string): LockOwner | undefined {
+interface HeldLock {
+  text: string;
+  owner: LockOwner;
+}
+
+function readLock(file: string): HeldLock | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    const text = fs.readFileSync(file, 'utf8');
+    return { text, owner: JSON.parse(text) };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Moves a dead owner's lock out of the way. Another process may have taken it over since it was read:
+ * the lock moved is read again and, unless it is still the dead owner's, put back (the next attempt then
+ * names its owner).
+ */
+function takeOver(file: string, deadOwner: string): void {
+  const moved = `${file}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    fs.renameSync(file, moved);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    // A link, not a rename: never over a lock yet another process took meanwhile.
+    if (readLock(moved)?.text !== deadOwner) fs.linkSync(moved, file);
+  } catch {
+    // That process holds it: the next attempt says so.
+  } finally {
+    fs.rmSync(moved, { force: true });
   }
 }
 

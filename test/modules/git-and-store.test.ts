@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { checkGitUrl, checkRef, redact, resolveRelativeUrl } from '../../core/modules/git.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { checkGitUrl, checkout, checkRef, redact, resolveRelativeUrl } from '../../core/modules/git.js';
 import { bundledLocations } from '../../core/modules/loader.js';
 import { acquireLock, locationOf, readState, removeLeftovers } from '../../core/modules/store.js';
 
@@ -55,6 +55,22 @@ describe('git URLs', () => {
 
   it('never prints credentials of a URL', () => {
     expect(redact('https://user:s3cret@example.com/x.git failed')).toBe('https://***@example.com/x.git failed');
+    // A password may hold "@"; a token may be in the query.
+    expect(redact('https://u:p@ss@example.com/r.git')).toBe('https://***@example.com/r.git');
+    expect(redact('https://example.com/r.git?access_token=s3cret')).toBe('https://example.com/r.git');
+    expect(redact("fatal: unable to access 'https://u:p@ss@example.com/r.git/?private_token=s3cret': 403")).toBe("fatal: unable to access 'https://***@example.com/r.git/': 403");
+    expect(redact('git@github.com:org/r.git')).toBe('git@github.com:org/r.git');
+  });
+
+  it('says why a ref that looks like a commit could not be fetched', async () => {
+    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'mv-clone-'));
+    try {
+      await expect(checkout(pathToFileURL(path.join(dest, 'no-such-repo.git')).href, 'deadbeef', path.join(dest, 'checkout'))).rejects.toThrow(
+        /deadbeef is neither a branch, a tag nor a commit .*: .*(does not appear to be a git repository|not a git repository)/,
+      );
+    } finally {
+      fs.rmSync(dest, { recursive: true, force: true });
+    }
   });
 });
 
@@ -108,5 +124,45 @@ describe('the data dir', () => {
     fs.writeFileSync(path.join(config.dataDir, 'modules/.lock'), JSON.stringify({ pid, host: os.hostname(), operation: 'install of x', since: new Date().toISOString() }));
     acquireLock(config, 'install of y')();
     expect(fs.existsSync(path.join(config.dataDir, 'modules/.lock'))).toBe(false);
+  });
+
+  it('does not take over a dead owner’s lock that another process took over first', async () => {
+    const config = { dataDir: dataDir() };
+    const file = path.join(config.dataDir, 'modules/.lock');
+    const child = spawn(process.execPath, ['-e', '']);
+    const pid = child.pid!;
+    await new Promise((resolve) => child.once('exit', resolve));
+    fs.writeFileSync(file, JSON.stringify({ pid, host: os.hostname(), operation: 'install of x', since: new Date().toISOString() }));
+    // Right after we read the dead owner, another live process takes the lock over.
+    const theirs = JSON.stringify({ pid: process.ppid, host: os.hostname(), operation: 'install of z', since: new Date().toISOString() }) + '\n';
+    const read = fs.readFileSync;
+    const spy = vi.spyOn(fs, 'readFileSync').mockImplementationOnce(((...args: Parameters<typeof read>) => {
+      const text = read(...args);
+      fs.writeFileSync(file, theirs);
+      return text;
+    }) as typeof read);
+    try {
+      expect(() => acquireLock(config, 'install of y')).toThrow(new RegExp(`Another module operation is running \\(install of z by process ${process.ppid}`));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe(theirs);
+    expect(fs.readdirSync(path.join(config.dataDir, 'modules'))).toEqual(['.lock']);
+  });
+
+  it('leaves no lock behind when writing it fails half way (an empty lock would block every later operation)', () => {
+    const config = { dataDir: dataDir() };
+    // The file is created, then the process "dies" before its content is written.
+    const spy = vi.spyOn(fs, 'writeFileSync').mockImplementationOnce((file) => {
+      fs.closeSync(fs.openSync(file as string, 'wx'));
+      throw new Error('killed while writing');
+    });
+    try {
+      expect(() => acquireLock(config, 'install of a')).toThrow('killed while writing');
+    } finally {
+      spy.mockRestore();
+    }
+    acquireLock(config, 'install of b')();
+    expect(fs.readdirSync(path.join(config.dataDir, 'modules'))).toEqual([]);
   });
 });

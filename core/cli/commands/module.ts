@@ -1,10 +1,24 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { isMvError, MvError } from '../../errors.js';
 import { loadInstalledModules } from '../../host.js';
 import { createLogger } from '../../logger.js';
 import { ModuleService, ON_CONFLICT, parseDependencyUrls, type ModuleChange, type ModuleOperationResult, type OnConflict } from '../../modules/service.js';
 import { Registry } from '../../registry.js';
 import { cliActor, config } from '../context.js';
-import { table } from '../output.js';
+import { exitCodeFor, table } from '../output.js';
+
+interface OperationOptions {
+  json?: boolean;
+  /** Who asked, for the log: the server's user when it runs the command for its API or back-office. */
+  actor?: string;
+}
+
+/** `--json` and the hidden `--actor` of install, upgrade and uninstall. */
+function operationOptions(command: Command): Command {
+  return command
+    .option('--json', 'print the result (or the error, as {"error": {code, message, details}}) as JSON')
+    .addOption(new Option('--actor <name>', 'who asked, for the log').hideHelp());
+}
 
 export function registerModule(program: Command): void {
   const module = program.command('module').description('Installed modules: list, install from git, upgrade, uninstall');
@@ -28,48 +42,49 @@ export function registerModule(program: Command): void {
       }));
       process.stdout.write((rows.length ? table(rows, ['code', 'version', 'source', 'entities', 'actions']) : 'No module installed') + '\n');
     });
-  module
-    .command('install <git-url>')
-    .description('Install a module from git, and first the dependencies it is missing; all or nothing')
-    .option('--ref <ref>', 'branch, tag or commit (default: the default branch)')
-    .option('--path <dir>', 'directory of the repository holding module.json (default: its root)')
-    .option('--on-conflict <mode>', `when the module is already installed: ${ON_CONFLICT.join(', ')}`, 'fail')
-    .option('--dependency-url <code=url>', 'get this dependency from this repository (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
-    .option('--json', 'print the result as JSON')
-    .action((url: string, options: { ref?: string; path?: string; onConflict: string; dependencyUrl: string[]; json?: boolean }) =>
-      withService(options, (service) =>
-        service.install(
-          { url, ref: options.ref, path: options.path, onConflict: options.onConflict as OnConflict, dependencyUrls: parseDependencyUrls(options.dependencyUrl) },
-          cliActor().name,
-        ),
-      ),
-    );
-  module
-    .command('upgrade <code>')
-    .description('Fetch the module again from its git origin (at --ref, or the same ref) and install that version; data is kept')
-    .option('--ref <ref>', 'branch, tag or commit to upgrade to')
-    .option('--json', 'print the result as JSON')
-    .action((code: string, options: { ref?: string; json?: boolean }) => withService(options, (service) => service.upgrade(code, { ref: options.ref }, cliActor().name)));
-  module
-    .command('uninstall <code>')
-    .description('Uninstall a module no other installed module depends on; its tables and data stay unless --purge')
-    .option('--purge', 'also revert its migrations: its tables and their data are dropped')
-    .option('--json', 'print the result as JSON')
-    .action((code: string, options: { purge?: boolean; json?: boolean }) =>
-      withService(options, (service) => service.uninstall(code, { purge: options.purge }, cliActor().name)),
-    );
+  operationOptions(
+    module
+      .command('install <git-url>')
+      .description('Install a module from git, and first the dependencies it is missing; all or nothing')
+      .option('--ref <ref>', 'branch, tag or commit (default: the default branch)')
+      .option('--path <dir>', 'directory of the repository holding module.json (default: its root)')
+      .option('--on-conflict <mode>', `when the module is already installed: ${ON_CONFLICT.join(', ')}`, 'fail')
+      .option('--dependency-url <code=url>', 'get this dependency from this repository (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[]),
+  ).action((url: string, options: OperationOptions & { ref?: string; path?: string; onConflict: string; dependencyUrl: string[] }) =>
+    withService(options, (service, actor) =>
+      service.install({ url, ref: options.ref, path: options.path, onConflict: options.onConflict as OnConflict, dependencyUrls: parseDependencyUrls(options.dependencyUrl) }, actor),
+    ),
+  );
+  operationOptions(
+    module
+      .command('upgrade <code>')
+      .description('Fetch the module again from its git origin (at --ref, or the same ref) and install that version; data is kept')
+      .option('--ref <ref>', 'branch, tag or commit to upgrade to'),
+  ).action((code: string, options: OperationOptions & { ref?: string }) => withService(options, (service, actor) => service.upgrade(code, { ref: options.ref }, actor)));
+  operationOptions(
+    module
+      .command('uninstall <code>')
+      .description('Uninstall a module no other installed module depends on; its tables and data stay unless --purge')
+      .option('--purge', 'also revert its migrations: its tables and their data are dropped'),
+  ).action((code: string, options: OperationOptions & { purge?: boolean }) => withService(options, (service, actor) => service.uninstall(code, { purge: options.purge }, actor)));
 }
 
-async function withService(options: { json?: boolean }, run: (service: ModuleService) => Promise<ModuleOperationResult>): Promise<void> {
+async function withService(options: OperationOptions, run: (service: ModuleService, actor: string) => Promise<ModuleOperationResult>): Promise<void> {
   const settings = config();
   const log = await createLogger({ level: settings.logLevel, console: 'stderr' });
   try {
-    const result = await run(new ModuleService({ config: settings, logger: log.logger }));
+    const result = await run(new ModuleService({ config: settings, logger: log.logger }), options.actor ?? cliActor().name);
     if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else {
       for (const change of result.changes) process.stdout.write(describeChange(change) + '\n');
       if (result.restartRequired) process.stdout.write('Restart the server (mvctl start) to use the new set of modules.\n');
     }
+  } catch (error) {
+    if (!options.json) throw error;
+    // The server reads it (core/modules/process.ts): the error as the API answers it, and the usual exit code.
+    const known = isMvError(error) ? error : new MvError('internal', `Unexpected error: ${(error as Error)?.message ?? String(error)}`);
+    process.stdout.write(JSON.stringify({ error: known.toJSON() }, null, 2) + '\n');
+    process.exitCode = exitCodeFor(error);
   } finally {
     await log.close();
   }
