@@ -40,7 +40,10 @@ export interface ActionContext<R = any, P = Record<string, unknown>> {
   log: Logger;
   /** Reports progress: a percentage and what is happening now. Persisted and streamed to watchers. */
   progress(percent: number, message: string): Promise<void>;
-  /** Aborted when the job is cancelled or its lease is lost; pass it to waits and calls. */
+  /**
+   * Aborted when the job is cancelled, runs past its time limit, loses its lease or its process shuts down
+   * (the job is then resumed elsewhere); pass it to waits and calls.
+   */
   signal: AbortSignal;
   /** Data access: the entity manager and repositories by entity name. */
   data: EntityManager;
@@ -72,6 +75,13 @@ export interface ActionDefinition<R = any, P extends ParamSpecs = ParamSpecs> {
   params?: P;
   /** Per-action time limit for the whole job. */
   timeoutMs?: number;
+  /**
+   * List actions: what a job locks, from its parameters, instead of the whole entity. Jobs of the entity's
+   * list actions with the same key never run at the same time, and an action cannot be queued twice with
+   * the same key; with different keys they run side by side. E.g. `lockKey: (p) => p.serviceProviderId`
+   * lets a sync of one provider run while another provider syncs. Default: one key for the whole entity.
+   */
+  lockKey?: (params: ParamValues<P>) => string;
   handler(ctx: ActionContext<R, ParamValues<P>>): Promise<ActionResult>;
 }
 

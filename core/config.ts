@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { MvError } from './errors.js';
 
-/** Everything the host reads from its environment. The README's configuration table lists the same. */
+/**
+ * The host's settings from its environment, checked once at start. A few variables are read where they
+ * apply instead: MV_POLL_INTERVAL_MS (wait.ts: waits called by modules outside any context) and
+ * MV_RETRY_BASE_MS (http/retry.ts), NODE_ENV and ADMIN_JS_TMP_DIR (the back-office). The README's
+ * configuration table lists them all.
+ */
 export interface Config {
   /** SQLite file, master key file, logs and installed modules live here. */
   dataDir: string;

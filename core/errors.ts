@@ -1,3 +1,5 @@
+import type { ValidationError } from 'class-validator';
+
 /**
  * One error type for everything the user may see. Each code maps to one HTTP status, and the message is
  * written for an operator: it never carries a stack trace or a secret.
@@ -56,6 +58,15 @@ export function validationError(fields: FieldErrors, what = 'Invalid input'): Mv
     .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
     .join('; ');
   return new MvError('validation_failed', `${what}: ${summary}`, { fields });
+}
+
+/**
+ * class-validator's messages start with the property's name ("credit must not be less than 0"); shown
+ * under the field's name, they read "must not be less than 0".
+ */
+export function constraintMessages(error: ValidationError): string[] {
+  const prefix = `${error.property} `;
+  return Object.values(error.constraints ?? {}).map((message) => (message.startsWith(prefix) ? message.slice(prefix.length) : message));
 }
 
 /** Errors are recognised by shape, not identity, so that a module compiled elsewhere still matches. */

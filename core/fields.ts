@@ -140,16 +140,15 @@ export function TextField(options: FieldOptions & { default?: string } = {}): De
   return field('text', options, Column({ type: 'text', nullable: options.nullable ?? false, default: options.default }), [IsString()]);
 }
 
+/** The column is a 32-bit `integer`: values beyond it are refused as a field error, not by the database. */
 export function IntField(options: FieldOptions & { default?: number; min?: number; max?: number } = {}): Decorator {
-  const validators = [IsInt()];
-  if (options.min !== undefined) validators.push(Min(options.min));
-  if (options.max !== undefined) validators.push(Max(options.max));
+  const { min = -(2 ** 31), max = 2 ** 31 - 1 } = options;
   return field(
     'integer',
     options,
     Column({ type: 'integer', nullable: options.nullable ?? false, default: options.default, unique: options.unique }),
-    validators,
-    { min: options.min, max: options.max },
+    [IsInt(), Min(min), Max(max)],
+    { min, max },
   );
 }
 

@@ -14,7 +14,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import semver from 'semver';
-import { MvError } from './errors.js';
+import { constraintMessages, MvError } from './errors.js';
 
 /**
  * `module.json`, as in Meveo (MeveoModuleDto / ModuleDependencyDto), plus what a TypeScript module needs:
@@ -161,8 +161,6 @@ export function parseManifest(raw: unknown, file: string): ModuleManifest {
 function flatten(error: ValidationError, prefix = ''): string[] {
   const isIndex = /^\d+$/.test(error.property);
   const path = isIndex ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
-  // class-validator's own messages start with the property name; ours start with "must".
-  const own = Object.values(error.constraints ?? {}).map((message) =>
-    `${path}: ${message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message}`);
+  const own = constraintMessages(error).map((message) => `${path}: ${message}`);
   return [...own, ...(error.children ?? []).flatMap((child) => flatten(child, path))];
 }

@@ -63,6 +63,13 @@ export const param = {
   json: <const S extends Omit<JsonParam, 'type'>>(spec: S = {} as S) => ({ ...spec, type: 'json' as const }),
 };
 
+/** PostgreSQL refuses NUL characters in text: input holding one is refused up front, with this message. */
+export const NUL_MESSAGE = 'must not contain NUL characters';
+
+export function hasNul(value: string): boolean {
+  return value.includes('\u0000');
+}
+
 /** The defaults a form shows for this record; defaults computed from a record need one. */
 export function paramDefaults(specs: ParamSpecs, record?: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -107,6 +114,7 @@ function convert(spec: ParamSpec, given: unknown): { value: unknown } | { error:
     case 'string': {
       if (typeof given !== 'string' && typeof given !== 'number') return { error: 'must be a string' };
       const value = String(given);
+      if (hasNul(value)) return { error: NUL_MESSAGE };
       if (spec.enum && !spec.enum.includes(value)) return { error: `must be one of: ${spec.enum.join(', ')}` };
       if (spec.maxLength !== undefined && value.length > spec.maxLength) return { error: `must be at most ${spec.maxLength} characters` };
       if (spec.pattern && !spec.pattern.test(value)) return { error: `must match ${spec.pattern}` };
@@ -130,6 +138,7 @@ function convert(spec: ParamSpec, given: unknown): { value: unknown } | { error:
     case 'string[]': {
       const list = typeof given === 'string' ? given.split(',').map((s) => s.trim()).filter(Boolean) : given;
       if (!Array.isArray(list) || list.some((item) => typeof item !== 'string')) return { error: 'must be a list of strings' };
+      if (list.some(hasNul)) return { error: NUL_MESSAGE };
       return { value: list };
     }
     case 'json': {

@@ -12,7 +12,7 @@ import { EntityService } from './data/entity-service.js';
 import { openDataSource } from './db/data-source.js';
 import { pendingMigrations, runMigrations, type MigrationSet } from './db/migrate.js';
 import { findRecord } from './db/records.js';
-import { MvError } from './errors.js';
+import { isMvError, MvError } from './errors.js';
 import { BudgetRegistry } from './http/budget.js';
 import { ProviderHttp } from './http/provider-http.js';
 import { ActionRunner } from './jobs/action-runner.js';
@@ -54,8 +54,8 @@ export class Runtime {
   readonly queue: JobQueue;
   readonly runner: ActionRunner;
   readonly entities: EntityService;
-  readonly worker?: Worker;
   readonly audit: AuditRecorder;
+  private jobWorker?: Worker;
   private readonly services = new Map<string, unknown>();
 
   private constructor(
@@ -64,23 +64,11 @@ export class Runtime {
     readonly registry: Registry,
     readonly data: DataSource,
     readonly secrets: SecretBox,
-    withWorker: boolean,
   ) {
     this.queue = new JobQueue(data);
     this.runner = new ActionRunner(registry, data, this.queue);
     this.entities = new EntityService(registry, data);
     this.audit = new AuditRecorder({ data, entities: this.entities, queue: this.queue, logger, describe: (name) => this.entityInfo(name) });
-    if (withWorker) {
-      this.worker = new Worker({
-        registry,
-        queue: this.queue,
-        logger,
-        concurrency: config.workerConcurrency,
-        leaseMs: config.jobLeaseMs,
-        services: (log, signal) => this.contextServices(log, signal),
-        loadRecord: (entity, id) => findRecord(data, registry.entity(entity), id).catch(() => undefined),
-      });
-    }
   }
 
   static async start(options: RuntimeOptions): Promise<Runtime> {
@@ -103,14 +91,42 @@ export class Runtime {
         const applied = await runMigrations(data, sets);
         if (applied.length) logger.info({ migrations: applied.map((m) => `${m.module}:${m.name}`) }, 'migrations applied');
       }
-      const runtime = new Runtime(config, logger, registry, data, secrets, options.worker ?? false);
+      const runtime = new Runtime(config, logger, registry, data, secrets);
       await runtime.startServices();
-      runtime.worker?.start();
+      if (options.worker) runtime.startWorker();
       return runtime;
     } catch (error) {
       await data.destroy();
       throw error;
     }
+  }
+
+  /** This process's job worker, once started. */
+  get worker(): Worker | undefined {
+    return this.jobWorker;
+  }
+
+  /** Starts this process's job worker; with `only`, a worker that claims that one job and nothing else. */
+  startWorker(only?: string): Worker {
+    if (this.jobWorker) throw new MvError('conflict', 'The job worker of this process is already started');
+    const { registry, data } = this;
+    this.jobWorker = new Worker({
+      registry,
+      queue: this.queue,
+      logger: this.logger,
+      concurrency: only ? 1 : this.config.workerConcurrency,
+      leaseMs: this.config.jobLeaseMs,
+      services: (log, signal) => this.contextServices(log, signal),
+      // Only a record that is gone is "no longer exists"; any other error fails the job as it is.
+      loadRecord: (entity, id) =>
+        findRecord(data, registry.entity(entity), id).catch((error) => {
+          if (isMvError(error) && error.code === 'not_found') return undefined;
+          throw error;
+        }),
+      only,
+    });
+    this.jobWorker.start();
+    return this.jobWorker;
   }
 
   /** A client on the shared HTTP layer; the budget is shared by every client of the same account. */

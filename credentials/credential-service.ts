@@ -36,7 +36,7 @@ export class Credentials implements CredentialService {
     for (const scheme of Object.values(AUTH_SCHEMES)) if (scheme.refresh) this.refreshers.set(scheme.type, scheme.refresh.bind(scheme));
   }
 
-  /** Providers register how to renew tokens of their scheme (e.g. Keystone for OVHcloud). */
+  /** Providers register how to renew tokens of their scheme (the OVHcloud provider will for Keystone). */
   registerRefresher(type: AuthenticationType, refresher: Refresher): void {
     this.refreshers.set(type, refresher);
   }
@@ -52,7 +52,7 @@ export class Credentials implements CredentialService {
     if (!scheme?.sign) {
       throw new MvError('precondition_failed', `Credential ${credential.domainName} is of type ${credential.authenticationType}, which does not authenticate API calls`);
     }
-    if (this.expired(credential)) {
+    if (this.needsRefresh(credential)) {
       await this.refresh(credential);
       credential = await this.load(credentialId);
     }
@@ -84,11 +84,11 @@ export class Credentials implements CredentialService {
     return this.open(await this.load(credentialId)).secret(field as SecretName);
   }
 
-  /** Refreshes the token when the scheme can, then runs the provider check a module registered. */
+  /** Refreshes the token when it needs it (as signing does), then runs the provider check a module registered. */
   async verify(credentialId: string): Promise<string> {
     let credential = await this.load(credentialId);
     const notes: string[] = [];
-    if (this.refreshers.has(credential.authenticationType) && (credential.tokenExpiry || !credential.token)) {
+    if (this.needsRefresh(credential)) {
       await this.refresh(credential);
       credential = await this.load(credentialId);
       notes.push(`token renewed until ${credential.tokenExpiry?.toISOString()}`);
@@ -119,8 +119,10 @@ export class Credentials implements CredentialService {
     });
   }
 
-  private expired(credential: Credential): boolean {
-    return !!credential.tokenExpiry && credential.tokenExpiry.getTime() - EXPIRY_MARGIN_MS <= Date.now();
+  /** The token expired (or is about to), or there is none yet and the type can get one. */
+  private needsRefresh(credential: Credential): boolean {
+    const expired = !!credential.tokenExpiry && credential.tokenExpiry.getTime() - EXPIRY_MARGIN_MS <= Date.now();
+    return expired || (!credential.token && this.refreshers.has(credential.authenticationType));
   }
 
   /** One refresh at a time per credential: parallel jobs wait for the same one. */

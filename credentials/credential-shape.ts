@@ -1,7 +1,15 @@
-import type { Credential } from './entities/credential.js';
+import { fieldsOf } from 'mv-infra/core';
+import { Credential } from './entities/credential.js';
 import type { CredentialShape, SecretName } from './auth/scheme.js';
 
-export const SECRET_NAMES: readonly SecretName[] = ['password', 'token', 'refreshToken', 'apiKey', 'passwordSecret', 'privateKey'];
+let secretNames: readonly SecretName[] | undefined;
+
+/** The credential's secret fields, as the entity declares them (read at first use: the entity imports this file). */
+export function secretFields(): readonly SecretName[] {
+  return (secretNames ??= fieldsOf(Credential)
+    .filter((field) => field.secret)
+    .map((field) => field.name as SecretName));
+}
 
 /** Which secrets a credential holds, without opening any. */
 export function shapeOf(credential: Partial<Credential>): CredentialShape {
@@ -10,6 +18,6 @@ export function shapeOf(credential: Partial<Credential>): CredentialShape {
     headerKey: credential.headerKey,
     headerValue: credential.headerValue,
     extraParameters: credential.extraParameters,
-    secretsSet: new Set(SECRET_NAMES.filter((name) => typeof credential[name] === 'string' && credential[name] !== '')),
+    secretsSet: new Set(secretFields().filter((name) => typeof credential[name] === 'string' && credential[name] !== '')),
   };
 }

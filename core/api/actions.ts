@@ -1,19 +1,20 @@
 import { Router, type Request, type Response } from 'express';
 import { MvError } from '../errors.js';
 import type { Invocation } from '../jobs/action-runner.js';
-import { FINAL_STATUSES, type Job } from '../jobs/job.entity.js';
+import { isFinal } from '../jobs/job.entity.js';
 import { jobView } from '../jobs/job-view.js';
 import type { Runtime } from '../runtime.js';
 import { actorOf } from './auth.js';
 import { handle } from './errors.js';
+import { invalidQuery, queryBoolean, queryString } from './query.js';
 
 const MAX_WAIT_SECONDS = 300;
 
 /**
- * POST /entities/{Entity}/{id}/actions/{action} (instance) and /entities/{Entity}/actions/{action}
- * (list, or bulk with `?ids=a,b`). The body holds the parameters. 202 with the job and its Location;
- * `?wait=SECONDS` answers 200 with the result if the job ends in time; `?dryRun=true` asks the action
- * to say what it would send without sending it.
+ * POST /entities/{Entity}/{id}/actions/{action} (instance): 202 with `{job}` and its Location;
+ * POST /entities/{Entity}/actions/{action} (list, or bulk with `?ids=a,b`): 202 with `{jobs}`, whatever
+ * their number. The body holds the parameters. `?wait=SECONDS` answers 200 with the result if the jobs
+ * end in time; `?dryRun=true` asks the action to say what it would send without sending it.
  */
 export function actionsRoutes(runtime: Runtime): Router {
   const router = Router();
@@ -25,24 +26,25 @@ export function actionsRoutes(runtime: Runtime): Router {
       ...target,
       params: paramsOf(req),
       actor: actorOf(req),
-      dryRun: req.query.dryRun === 'true',
+      dryRun: queryBoolean(req, 'dryRun') ?? false,
     });
     const ended = wait ? await Promise.all(jobs.map((job) => runtime.runner.wait(job.id, wait))) : jobs;
-    const done = ended.every((job) => (FINAL_STATUSES as string[]).includes(job.status));
-    res.status(wait && done ? 200 : 202);
-    if (jobs.length === 1) {
-      res.location(`${req.baseUrl}/jobs/${jobs[0].id}`).json({ job: jobView(ended[0] as Job) });
-    } else {
-      res.json({ jobs: ended.map(jobView) });
-    }
+    res.status(wait && ended.every((job) => isFinal(job.status)) ? 200 : 202);
+    return ended;
   };
-
-  router.post('/entities/:entity/:id/actions/:action', handle((req, res) => invoke(req, res, { recordId: req.params.id })));
+  router.post(
+    '/entities/:entity/:id/actions/:action',
+    handle(async (req, res) => {
+      const [job] = await invoke(req, res, { recordId: req.params.id });
+      res.location(`${req.baseUrl}/jobs/${job.id}`).json({ job: jobView(job) });
+    }),
+  );
   router.post(
     '/entities/:entity/actions/:action',
-    handle((req, res) => {
-      const ids = typeof req.query.ids === 'string' ? req.query.ids.split(',').filter(Boolean) : undefined;
-      return invoke(req, res, { recordIds: ids });
+    handle(async (req, res) => {
+      const ids = queryString(req, 'ids')?.split(',').filter(Boolean);
+      const jobs = await invoke(req, res, { recordIds: ids });
+      res.json({ jobs: jobs.map(jobView) });
     }),
   );
   return router;
@@ -55,10 +57,11 @@ export function paramsOf(req: Request): Record<string, unknown> {
 }
 
 export function waitSeconds(req: Request, fallback = 0): number {
-  if (req.query.wait === undefined) return fallback;
-  const seconds = Number(req.query.wait);
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_WAIT_SECONDS) {
-    throw new MvError('validation_failed', `wait must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`, { fields: { wait: [`must be from 0 to ${MAX_WAIT_SECONDS}`] } });
+  const raw = queryString(req, 'wait');
+  if (raw === undefined) return fallback;
+  const seconds = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_WAIT_SECONDS) {
+    throw invalidQuery('wait', `must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`);
   }
   return seconds;
 }

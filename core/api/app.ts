@@ -17,11 +17,13 @@ export function apiRouter(runtime: Runtime, version: string): Router {
 
   const api = Router();
   api.use(json, auth);
+  // Built once: the registry does not change while the process runs (new modules run after a restart).
+  const openApi = openApiDocument(runtime.registry, version);
   api.get(
     '/openapi.json',
     handle(async (req, res) => {
       requireRole(req, 'viewer', 'Reading the API description');
-      res.json(openApiDocument(runtime.registry, version));
+      res.json(openApi);
     }),
   );
   api.use(modulesRoutes(runtime), entitiesRoutes(runtime), actionsRoutes(runtime), jobsRoutes(runtime));

@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
 import { actorForToken } from '../auth/tokens.js';
 import { MvError } from '../errors.js';
-import { roleAllows, type Actor, type Role } from '../roles.js';
+import { assertRole, type Actor, type Role } from '../roles.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -37,6 +37,6 @@ export function actorOf(req: Request): Actor {
 /** Refuses unless the caller's role is at least `role`. */
 export function requireRole(req: Request, role: Role, what: string): Actor {
   const actor = actorOf(req);
-  if (!roleAllows(actor.role, role)) throw new MvError('forbidden', `${what} needs the ${role} role; ${actor.name} is ${actor.role}`);
+  assertRole(actor, role, what);
   return actor;
 }

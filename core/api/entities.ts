@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime.js';
 import { requireRole } from './auth.js';
 import { handle } from './errors.js';
 import { pageOf, setPageHeaders } from './pagination.js';
+import { queryString } from './query.js';
 
 const RESERVED = new Set(['page', 'per_page', 'sort']);
 
@@ -20,11 +21,11 @@ export function entitiesRoutes(runtime: Runtime): Router {
       requireRole(req, info.read, `Reading ${info.label} records`);
       const { page, perPage } = pageOf(req);
       const filters = Object.fromEntries(
-        Object.entries(req.query)
-          .filter(([key]) => !RESERVED.has(key))
-          .map(([key, value]) => [key, String(value)]),
+        Object.keys(req.query)
+          .filter((key) => !RESERVED.has(key))
+          .map((key) => [key, queryString(req, key)!]),
       );
-      const sort = typeof req.query.sort === 'string' ? req.query.sort : undefined;
+      const sort = queryString(req, 'sort');
       const result = await service.list(info, { page, perPage, sort, filters });
       setPageHeaders(req, res, result.total, page, perPage);
       res.json(result);

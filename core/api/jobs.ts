@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import { MvError } from '../errors.js';
-import { FINAL_STATUSES, JOB_STATUSES, type JobStatus } from '../jobs/job.entity.js';
+import { isFinal, JOB_STATUSES, type JobStatus } from '../jobs/job.entity.js';
 import { jobView } from '../jobs/job-view.js';
 import type { Runtime } from '../runtime.js';
 import { requireRole } from './auth.js';
 import { handle } from './errors.js';
 import { pageOf, setPageHeaders } from './pagination.js';
+import { invalidQuery, queryString } from './query.js';
 
 /** GET /jobs, GET /jobs/{id}, GET /jobs/{id}/events (server-sent events), POST /jobs/{id}/cancel. */
 export function jobsRoutes(runtime: Runtime): Router {
@@ -17,15 +17,13 @@ export function jobsRoutes(runtime: Runtime): Router {
     handle(async (req, res) => {
       requireRole(req, 'viewer', 'Reading jobs');
       const { page, perPage } = pageOf(req);
-      const status = req.query.status as string | undefined;
-      if (status !== undefined && !(JOB_STATUSES as readonly string[]).includes(status)) {
-        throw new MvError('validation_failed', `status must be one of ${JOB_STATUSES.join(', ')}`, { fields: { status: [`must be one of ${JOB_STATUSES.join(', ')}`] } });
-      }
+      const status = queryString(req, 'status');
+      if (status !== undefined && !(JOB_STATUSES as readonly string[]).includes(status)) throw invalidQuery('status', `must be one of ${JOB_STATUSES.join(', ')}`);
       const { jobs, total } = await queue.list({
         status: status as JobStatus | undefined,
-        entity: req.query.entity as string | undefined,
-        recordId: req.query.recordId as string | undefined,
-        action: req.query.action as string | undefined,
+        entity: queryString(req, 'entity'),
+        recordId: queryString(req, 'recordId'),
+        action: queryString(req, 'action'),
         page,
         perPage,
       });
@@ -64,7 +62,7 @@ export function jobsRoutes(runtime: Runtime): Router {
       for (;;) {
         for (const step of job.steps.slice(sent)) send('progress', { ...step, status: job.status });
         sent = job.steps.length;
-        if ((FINAL_STATUSES as string[]).includes(job.status)) {
+        if (isFinal(job.status)) {
           send('end', jobView(job));
           break;
         }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { FINAL_STATUSES } from '../jobs/job.entity.js';
+import { isFinal } from '../jobs/job.entity.js';
 import type { Runtime } from '../runtime.js';
 import { actorOf } from './auth.js';
 import { handle } from './errors.js';
@@ -25,7 +25,7 @@ export function meveoRoutes(runtime: Runtime): Router {
         actor: actorOf(req),
       });
       const ended = await runtime.runner.wait(job.id, waitSeconds(req, 60));
-      if (!(FINAL_STATUSES as string[]).includes(ended.status)) {
+      if (!isFinal(ended.status)) {
         return res.status(202).json({ status: 'PENDING', errorCode: null, message: `Still running: job ${job.id}`, jobId: job.id });
       }
       const ok = ended.status === 'succeeded';

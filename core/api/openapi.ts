@@ -1,4 +1,5 @@
 import type { FieldMeta } from '../fields.js';
+import { JOB_STATUSES } from '../jobs/job.entity.js';
 import type { ParamSpec, ParamSpecs } from '../params.js';
 import type { EntityInfo, Registry } from '../registry.js';
 
@@ -7,7 +8,12 @@ type Schema = Record<string, unknown>;
 /** The OpenAPI 3.0 document of the API as the registry makes it: one set of paths per entity and action. */
 export function openApiDocument(registry: Registry, version: string): Schema {
   const paths: Schema = {};
-  const schemas: Schema = { Error: errorSchema, Job: jobSchema, JobEnvelope: { type: 'object', properties: { job: ref('Job') } } };
+  const schemas: Schema = {
+    Error: errorSchema,
+    Job: jobSchema,
+    JobEnvelope: { type: 'object', required: ['job'], properties: { job: ref('Job') } },
+    JobList: { type: 'object', required: ['jobs'], properties: { jobs: { type: 'array', items: ref('Job') } } },
+  };
   paths['/modules'] = { get: op('List the running modules, their entities and actions', 'modules', { 200: json({ type: 'object' }) }) };
   paths['/modules/installed'] = {
     get: op('What the data dir has installed, and whether a restart is needed to run it', 'modules', { 200: json({ type: 'object', properties: { modules: { type: 'array', items: { type: 'object' } }, restartRequired: { type: 'boolean' } } }) }),
@@ -22,7 +28,7 @@ export function openApiDocument(registry: Registry, version: string): Schema {
   };
   paths['/jobs'] = {
     get: op('List jobs', 'jobs', { 200: json({ type: 'object', properties: { items: { type: 'array', items: ref('Job') }, total: { type: 'integer' } } }) }, [
-      query('status', { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }),
+      query('status', { type: 'string', enum: [...JOB_STATUSES] }),
       query('entity', { type: 'string' }),
       query('recordId', { type: 'string' }),
       query('action', { type: 'string' }),
@@ -61,14 +67,14 @@ export function openApiDocument(registry: Registry, version: string): Schema {
     for (const { definition: action } of registry.actionsOf(name)) {
       const body = paramsSchema(action.params ?? {});
       const summary = `${action.label}${action.description ? ` — ${action.description}` : ''}`;
-      const responses = { 200: json(ref('JobEnvelope'), 'The job ended within ?wait'), 202: json(ref('JobEnvelope'), 'The job is queued or running') };
+      const responses = (envelope: string) => ({ 200: json(ref(envelope), 'Ended within ?wait'), 202: json(ref(envelope), 'Queued or running') });
       const extra = [query('wait', { type: 'number', minimum: 0, maximum: 300 }, 'Seconds to wait for the end'), query('dryRun', { type: 'boolean' })];
       if (action.kind === 'list' || action.kind === 'bulk') {
         const ids = action.kind === 'bulk' ? [query('ids', { type: 'string' }, 'Comma-separated record ids (one job each)')] : [];
-        paths[`/entities/${name}/actions/${action.code}`] = { post: op(summary, tag, responses, [...ids, ...extra], body) };
+        paths[`/entities/${name}/actions/${action.code}`] = { post: op(summary, tag, responses('JobList'), [...ids, ...extra], body) };
       }
       if (action.kind !== 'list') {
-        paths[`/entities/${name}/{id}/actions/${action.code}`] = { post: op(summary, tag, responses, [idParam, ...extra], body) };
+        paths[`/entities/${name}/{id}/actions/${action.code}`] = { post: op(summary, tag, responses('JobEnvelope'), [idParam, ...extra], body) };
       }
     }
   }
@@ -199,14 +205,15 @@ const jobSchema = {
     action: { type: 'string' },
     params: { type: 'object', additionalProperties: true },
     dryRun: { type: 'boolean' },
-    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
+    status: { type: 'string', enum: [...JOB_STATUSES] },
     percent: { type: 'integer' },
     steps: { type: 'array', items: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, percent: { type: 'integer' }, message: { type: 'string' } } } },
     message: { type: 'string', nullable: true },
     value: { nullable: true },
-    error: { type: 'object', nullable: true, properties: { code: { type: 'string' }, message: { type: 'string' }, cause: { type: 'string' }, details: {} } },
+    error: { type: 'object', nullable: true, required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, cause: { type: 'string' }, details: {} } },
     startedBy: { type: 'string' },
     attempts: { type: 'integer' },
+    cancelRequested: { type: 'boolean' },
     createdAt: { type: 'string', format: 'date-time' },
     startedAt: { type: 'string', format: 'date-time', nullable: true },
     finishedAt: { type: 'string', format: 'date-time', nullable: true },

@@ -1,15 +1,13 @@
 import type { Request, Response } from 'express';
-import { MvError } from '../errors.js';
+import { invalidQuery, queryString } from './query.js';
 
 /** `page` (1-based) and `per_page` from the query; bad values are a 400, not a silent default. */
 export function pageOf(req: Request, max = 500): { page: number; perPage: number } {
   const read = (name: string, fallback: number, upper: number) => {
-    const raw = req.query[name];
+    const raw = queryString(req, name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || value > upper) {
-      throw new MvError('validation_failed', `${name} must be an integer from 1 to ${upper}`, { fields: { [name]: [`must be an integer from 1 to ${upper}`] } });
-    }
+    if (!Number.isInteger(value) || value < 1 || value > upper) throw invalidQuery(name, `must be an integer from 1 to ${upper}`);
     return value;
   };
   return { page: read('page', 1, 1_000_000), perPage: read('per_page', 50, max) };

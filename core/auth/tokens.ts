@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, type DataSource } from 'typeorm';
-import { MvError } from '../errors.js';
-import { isRole, type Actor, type Role } from '../roles.js';
+import { isUuid } from '../db/records.js';
+import { MvError, validationError } from '../errors.js';
+import { isRole, ROLES, type Actor, type Role } from '../roles.js';
 import { ApiToken } from './api-token.entity.js';
 
 const PREFIX = 'mvt_';
@@ -14,7 +15,7 @@ function hash(token: string): string {
 
 /** Creates a token; the returned value is the only time it is ever shown. */
 export async function createToken(data: DataSource, options: { name: string; role: Role; createdBy: string }): Promise<{ token: string; record: ApiToken }> {
-  if (!isRole(options.role)) throw new MvError('validation_failed', `role must be one of viewer, operator, admin`, { fields: { role: ['must be one of viewer, operator, admin'] } });
+  if (!isRole(options.role)) throw validationError({ role: [`must be one of ${ROLES.join(', ')}`] }, 'Invalid API token');
   const token = PREFIX + randomBytes(32).toString('base64url');
   const repo = data.getRepository(ApiToken);
   const record = await repo.save(repo.create({ name: options.name, role: options.role, prefix: token.slice(0, 12), tokenHash: hash(token), createdBy: options.createdBy }));
@@ -34,6 +35,7 @@ export async function actorForToken(data: DataSource, token: string): Promise<Ac
 }
 
 export async function revokeToken(data: DataSource, id: string): Promise<void> {
-  const { affected } = await data.getRepository(ApiToken).update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+  // A malformed id is unknown, not a database error.
+  const { affected } = isUuid(id) ? await data.getRepository(ApiToken).update({ id, revokedAt: IsNull() }, { revokedAt: new Date() }) : { affected: 0 };
   if (!affected) throw new MvError('not_found', `No active token ${id}`);
 }

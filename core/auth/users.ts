@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import { validate } from 'class-validator';
 import type { DataSource } from 'typeorm';
-import { validationError, MvError } from '../errors.js';
+import { constraintMessages, isMvError, validationError, MvError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { isRole, type Role } from '../roles.js';
+import { isRole, ROLES, type Role } from '../roles.js';
+import { isUniqueViolation } from '../db/sql.js';
 import { User } from './user.entity.js';
 
 export const MIN_PASSWORD = 12;
@@ -35,13 +36,20 @@ export async function createUser(
   const repo = data.getRepository(User);
   const user = repo.create({ email: options.email.trim().toLowerCase(), name: options.name ?? null, role: options.role, passwordHash: 'pending' });
   const errors: Record<string, string[]> = {};
-  for (const error of await validate(user)) errors[error.property] = Object.values(error.constraints ?? {});
-  if (!isRole(options.role)) errors.role = ['must be one of viewer, operator, admin'];
+  for (const error of await validate(user)) errors[error.property] = constraintMessages(error);
+  if (!isRole(options.role)) errors.role = [`must be one of ${ROLES.join(', ')}`];
   if (password.length < MIN_PASSWORD) errors.password = [`must be at least ${MIN_PASSWORD} characters`];
   if (Object.keys(errors).length) throw validationError(errors, 'Invalid user');
-  if (await repo.existsBy({ email: user.email })) throw new MvError('conflict', `A user with the email ${user.email} already exists`);
+  const taken = () => new MvError('conflict', `A user with the email ${user.email} already exists`);
+  if (await repo.existsBy({ email: user.email })) throw taken();
   user.passwordHash = await hashPassword(password);
-  return { user: await repo.save(user), generatedPassword };
+  try {
+    return { user: await repo.save(user), generatedPassword };
+  } catch (error) {
+    // Created meanwhile by someone else (the check above is not a lock): the unique email decides.
+    if (isUniqueViolation(error)) throw taken();
+    throw error;
+  }
 }
 
 /**
@@ -49,9 +57,17 @@ export async function createUser(
  * once to the console (not to the log files).
  */
 export async function ensureFirstAdmin(data: DataSource, options: { email?: string; password?: string; logger: Logger }): Promise<void> {
-  if (await data.getRepository(User).count()) return;
+  const users = data.getRepository(User);
+  if (await users.count()) return;
   const email = options.email ?? 'admin@localhost';
-  const { generatedPassword } = await createUser(data, { email, role: 'admin', name: 'Administrator', password: options.password });
+  let generatedPassword: string | undefined;
+  try {
+    ({ generatedPassword } = await createUser(data, { email, role: 'admin', name: 'Administrator', password: options.password }));
+  } catch (error) {
+    // Another instance starting at the same moment created it first.
+    if (isMvError(error) && error.code === 'conflict' && (await users.count())) return;
+    throw error;
+  }
   if (generatedPassword) {
     process.stdout.write(`\nFirst start: created the admin user ${email} with the password\n\n    ${generatedPassword}\n\nIt is shown only this once. Set ADMIN_EMAIL and ADMIN_PASSWORD to choose them instead.\n\n`);
   } else {

@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 import { validate } from 'class-validator';
 import type { DataSource, FindOptionsOrder, FindOptionsWhere } from 'typeorm';
 import { findRecord, isUuid } from '../db/records.js';
-import { isUniqueViolation } from '../db/sql.js';
-import { MvError, validationError, type FieldErrors } from '../errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/sql.js';
+import { constraintMessages, MvError, validationError, type FieldErrors } from '../errors.js';
 import type { FieldMeta } from '../fields.js';
+import { hasNul, NUL_MESSAGE } from '../params.js';
 import type { EntityInfo, Registry } from '../registry.js';
 import { resourceOptionsOf } from '../resource.js';
 import type { Actor } from '../roles.js';
@@ -61,7 +62,8 @@ export class EntityService {
         else where[name] = value;
       }
     }
-    let order: FindOptionsOrder<any> = { createdAt: 'DESC' };
+    // The id breaks ties: a sync creates thousands of records at the same instant, and pages must not overlap.
+    let order: FindOptionsOrder<any> = { createdAt: 'DESC', id: 'DESC' };
     if (query.sort) {
       const name = query.sort.replace(/^-/, '');
       const field = entity.fields.find((f) => f.name === name);
@@ -154,7 +156,7 @@ export class EntityService {
     }
     for (const error of await validate(record, { forbidUnknownValues: false })) {
       if (errors[error.property]) continue;
-      for (const message of Object.values(error.constraints ?? {})) fail(error.property, stripProperty(message, error.property));
+      for (const message of constraintMessages(error)) fail(error.property, message);
     }
     // Rules across fields only make sense once each field is right.
     if (!Object.keys(errors).length) {
@@ -171,9 +173,11 @@ export class EntityService {
       case 'text':
       case 'enum':
       case 'secret':
-        return typeof value === 'string' ? value : new Error('must be a string');
+        if (typeof value !== 'string') return new Error('must be a string');
+        return hasNul(value) ? new Error(NUL_MESSAGE) : value;
       case 'integer':
-        return Number.isInteger(value) ? value : new Error('must be an integer');
+        // Beyond 2^53 a number is no longer exact; the field's own bounds are checked by its validators.
+        return Number.isSafeInteger(value) ? value : new Error('must be an integer');
       case 'number':
         return typeof value === 'number' && Number.isFinite(value) ? value : new Error('must be a number');
       case 'boolean':
@@ -239,10 +243,15 @@ function givenSecrets(entity: EntityInfo, input: unknown): string[] {
 }
 
 function filterValue(field: FieldMeta, raw: string): unknown {
+  if (hasNul(raw)) return new Error(NUL_MESSAGE);
   switch (field.kind) {
-    case 'integer':
+    case 'integer': {
+      const n = raw.trim() === '' ? NaN : Number(raw);
+      const [min, max] = [field.min ?? Number.MIN_SAFE_INTEGER, field.max ?? Number.MAX_SAFE_INTEGER];
+      return Number.isSafeInteger(n) && n >= min && n <= max ? n : new Error(`must be an integer from ${min} to ${max}`);
+    }
     case 'number': {
-      const n = Number(raw);
+      const n = raw.trim() === '' ? NaN : Number(raw);
       return Number.isFinite(n) ? n : new Error('must be a number');
     }
     case 'boolean':
@@ -264,14 +273,4 @@ function filterValue(field: FieldMeta, raw: string): unknown {
 function sameValue(current: unknown, given: unknown): boolean {
   if (current instanceof Date) return typeof given === 'string' && new Date(given).getTime() === current.getTime();
   return JSON.stringify(current ?? null) === JSON.stringify(given ?? null);
-}
-
-function stripProperty(message: string, property: string): string {
-  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
-}
-
-function isForeignKeyViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e?.driverError?.code ?? e?.code;
-  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }

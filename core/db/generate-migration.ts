@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   // Regenerating an existing migration keeps its timestamp, so the entry point's import stays valid.
   const existing = ['sqlite', 'postgres']
     .flatMap((d) => (fs.existsSync(path.join(target, 'migrations', d)) ? fs.readdirSync(path.join(target, 'migrations', d)) : []))
-    .find((f) => f.endsWith(`-${kebab(name)}.ts`));
+    .find((f) => isMigrationFile(f, name));
   const timestamp = existing ? Number(existing.slice(0, 13)) : Date.now();
   const className = `${name}${timestamp}`;
   // Only migrations of the chain, minus any earlier version of the one being generated.
@@ -44,8 +44,8 @@ async function main(): Promise<void> {
     .map((set) => ({
       module: set.module,
       migrations: {
-        sqlite: set.migrations.sqlite.filter((m) => !m.name.startsWith(name)),
-        postgres: set.migrations.postgres.filter((m) => !m.name.startsWith(name)),
+        sqlite: set.migrations.sqlite.filter((m) => !isMigrationClass(m.name, name)),
+        postgres: set.migrations.postgres.filter((m) => !isMigrationClass(m.name, name)),
       },
     }));
   for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     }
     const dir = path.join(target, 'migrations', dialect);
     fs.mkdirSync(dir, { recursive: true });
-    for (const old of fs.readdirSync(dir).filter((f) => f.endsWith(`-${kebab(name)}.ts`))) fs.rmSync(path.join(dir, old));
+    for (const old of fs.readdirSync(dir).filter((f) => isMigrationFile(f, name))) fs.rmSync(path.join(dir, old));
     const file = path.join(dir, `${timestamp}-${kebab(name)}.ts`);
     fs.writeFileSync(file, render(className, queries));
     console.log(`${dialect}: wrote ${path.relative(HOST_ROOT, file)} (${queries.up.length} statements)`);
@@ -123,6 +123,19 @@ ${lines(queries.down)}
   }
 }
 `;
+}
+
+/**
+ * An earlier version of the migration being generated: exactly `<Name><timestamp>`, so that generating
+ * `Core` leaves `CoreInit…` alone.
+ */
+export function isMigrationClass(className: string, name: string): boolean {
+  return new RegExp(`^${name}\\d{13}$`).test(className);
+}
+
+/** Its file: exactly `<timestamp>-<kebab-name>.ts`, so that `JobErrorCode` leaves `…-core-job-error-code.ts` alone. */
+export function isMigrationFile(file: string, name: string): boolean {
+  return new RegExp(`^\\d{13}-${kebab(name)}\\.ts$`).test(file);
 }
 
 function kebab(name: string): string {

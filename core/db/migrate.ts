@@ -2,6 +2,7 @@ import { Table, type DataSource, type QueryRunner } from 'typeorm';
 import { MvError } from '../errors.js';
 import type { MigrationClass } from '../module.js';
 import { dialectOf } from './data-source.js';
+import { placeholders } from './sql.js';
 
 /** A module's migrations, as the runner sees them. */
 export interface MigrationSet {
@@ -15,6 +16,8 @@ export interface AppliedMigration {
 }
 
 const TABLE = 'mv_migration';
+/** Any constant of our own: the advisory lock that migrations take (see lockMigrations). */
+const MIGRATION_LOCK = 7_317_001;
 
 /**
  * Runs pending migrations module by module, in dependency order, all in one transaction: either every
@@ -26,8 +29,6 @@ export async function runMigrations(data: DataSource, sets: MigrationSet[], with
   if (within) return applyPending(data, within, sets);
   const runner = data.createQueryRunner();
   try {
-    await ensureTable(runner);
-    if (!(await pendingIn(data, runner, sets)).length) return [];
     return await inMigrationTransaction(runner, () => applyPending(data, runner, sets));
   } finally {
     await runner.release();
@@ -76,7 +77,7 @@ export async function inMigrationTransaction<T>(runner: QueryRunner, work: () =>
 }
 
 async function applyPending(data: DataSource, runner: QueryRunner, sets: MigrationSet[]): Promise<AppliedMigration[]> {
-  await ensureTable(runner);
+  await lockMigrations(data, runner);
   const applied: AppliedMigration[] = [];
   for (const migration of await pendingIn(data, runner, sets)) {
     try {
@@ -84,7 +85,7 @@ async function applyPending(data: DataSource, runner: QueryRunner, sets: Migrati
     } catch (error) {
       throw new MvError('internal', `Migration ${migration.name} of ${migration.module} failed: ${(error as Error).message}`, undefined, { cause: error });
     }
-    await runner.query(`INSERT INTO "${TABLE}" ("name", "module", "timestamp", "executedAt") VALUES (${params(data, 4)})`, [
+    await runner.query(placeholders(data, `INSERT INTO "${TABLE}" ("name", "module", "timestamp", "executedAt") VALUES (?, ?, ?, ?)`), [
       migration.name,
       migration.module,
       migration.timestamp,
@@ -96,13 +97,13 @@ async function applyPending(data: DataSource, runner: QueryRunner, sets: Migrati
 }
 
 async function revertApplied(data: DataSource, runner: QueryRunner, set: MigrationSet): Promise<string[]> {
-  await ensureTable(runner);
-  const rows: { name: string }[] = await runner.query(`SELECT "name" FROM "${TABLE}" WHERE "module" = ${params(data, 1)}`, [set.module]);
+  await lockMigrations(data, runner);
+  const rows: { name: string }[] = await runner.query(placeholders(data, `SELECT "name" FROM "${TABLE}" WHERE "module" = ?`), [set.module]);
   const done = new Set(rows.map((r) => r.name));
   const toRevert = ordered(set, dialectOf(data)).filter((m) => done.has(m.name)).reverse();
   for (const migration of toRevert) {
     await migration.instance.down(runner);
-    await runner.query(`DELETE FROM "${TABLE}" WHERE "name" = ${params(data, 1)}`, [migration.name]);
+    await runner.query(placeholders(data, `DELETE FROM "${TABLE}" WHERE "name" = ?`), [migration.name]);
   }
   return toRevert.map((m) => m.name);
 }
@@ -124,6 +125,16 @@ function ordered(set: MigrationSet, dialect: 'sqlite' | 'postgres') {
     .sort((a, b) => a.timestamp - b.timestamp);
 }
 
+/**
+ * Inside the migration transaction, before anything is read: on PostgreSQL, instances starting together
+ * wait for each other here (the lock goes with the transaction), then see what the first one applied.
+ * SQLite (one machine) takes no such lock.
+ */
+async function lockMigrations(data: DataSource, runner: QueryRunner): Promise<void> {
+  if (dialectOf(data) === 'postgres') await runner.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+  await ensureTable(runner);
+}
+
 async function ensureTable(runner: QueryRunner): Promise<void> {
   await runner.createTable(
     new Table({
@@ -137,8 +148,4 @@ async function ensureTable(runner: QueryRunner): Promise<void> {
     }),
     true,
   );
-}
-
-function params(data: DataSource, count: number): string {
-  return Array.from({ length: count }, (_, i) => (dialectOf(data) === 'postgres' ? `$${i + 1}` : '?')).join(', ');
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { MvError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestBudget } from './budget.js';
@@ -95,13 +95,15 @@ export class ProviderHttp {
     for (let attempt = 0; ; attempt++) {
       if (req.signal?.aborted) throw new MvError('cancelled', 'Cancelled');
       const started = performance.now();
-      let response: AxiosResponse<string> | undefined;
-      let failure: unknown;
-      try {
-        response = await this.options.budget.run(() => this.send(req, url));
-      } catch (error) {
-        failure = error;
-      }
+      // Only the exchange's failure is kept as an outcome: a request that could not be signed (no token,
+      // no key) was never sent, and is thrown at once, not retried as a lost answer.
+      const { response, failure } = await this.options.budget.run(async () => {
+        const request = await this.prepare(req, url);
+        return this.axios.request<string>(request).then(
+          (answer) => ({ response: answer, failure: undefined }),
+          (error: unknown) => ({ response: undefined, failure: error }),
+        );
+      });
       const ms = Math.round(performance.now() - started);
       const status = response?.status;
       const headers = response ? flatHeaders(response.headers) : {};
@@ -159,7 +161,8 @@ export class ProviderHttp {
     }
   }
 
-  private async send(req: ProviderRequest, url: URL): Promise<AxiosResponse<string>> {
+  /** The request as it leaves: headers, body, and the credential's signature. */
+  private async prepare(req: ProviderRequest, url: URL): Promise<AxiosRequestConfig> {
     const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': randomUUID(), ...req.headers };
     let body: string | undefined;
     if (req.body !== undefined) {
@@ -168,7 +171,7 @@ export class ProviderHttp {
       headers['content-type'] = req.contentType ?? 'application/json';
     }
     await this.options.sign?.({ method: req.method, url, headers, body });
-    return this.axios.request({ method: req.method, url: url.toString(), headers, data: body, signal: req.signal });
+    return { method: req.method, url: url.toString(), headers, data: body, signal: req.signal };
   }
 
   private fault(status: number, body: unknown): ProviderFault {

@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { DataSource, Repository } from 'typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { In, type DataSource, type Repository } from 'typeorm';
 import { MvError } from '../errors.js';
-import { isUniqueViolation, sql } from '../db/sql.js';
+import { isUuid } from '../db/records.js';
+import { isUniqueViolation, nowMs, sql } from '../db/sql.js';
 import type { Actor } from '../roles.js';
-import { FINAL_STATUSES, Job, type JobStatus, type JobStep } from './job.entity.js';
+import { isFinal, isResumed, Job, type JobStatus, type JobStep } from './job.entity.js';
 
 export interface NewJob {
   module: string;
@@ -13,6 +15,8 @@ export interface NewJob {
   params: Record<string, unknown>;
   actor: Actor;
   dryRun?: boolean;
+  /** List actions: what the job locks instead of the whole entity (the action's lockKey). */
+  lockKey?: string;
 }
 
 export interface JobOutcome {
@@ -34,12 +38,24 @@ export interface JobFilter {
   perPage?: number;
 }
 
+/** Which queued jobs a worker may take. */
+export interface ClaimFilter {
+  /** Only this job. */
+  id?: string;
+  /** Not these (the jobs the worker runs already). */
+  exclude?: string[];
+}
+
 /** How many times a job may lose its worker (process killed) before it is failed instead of re-queued. */
 const MAX_ATTEMPTS = 5;
 
 /**
  * The persisted queue. Workers claim jobs atomically (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: the
- * single writer), hold them with a lease they renew, and lose them when the lease runs out.
+ * single writer), hold them with a lease they renew, and lose them when the lease runs out. Lease times
+ * are the database's, so that workers on machines whose clocks differ agree on them.
+ *
+ * A claimed job is written only through the Job object the claim returned, which keeps its steps: the
+ * holder serializes its writes (the worker does), so each is one UPDATE that cannot lose a step.
  */
 export class JobQueue {
   /**
@@ -54,41 +70,57 @@ export class JobQueue {
   }
 
   async enqueue(job: NewJob): Promise<Job> {
-    const recordKey = `${job.entity}:${job.recordId ?? '*'}`;
-    const entity = this.repo.create({
-      module: job.module,
-      entity: job.entity,
-      recordId: job.recordId ?? null,
-      recordKey,
-      action: job.action,
-      params: job.params,
-      status: 'queued',
-      percent: 0,
-      steps: [{ at: new Date().toISOString(), percent: 0, message: 'Queued' }],
-      startedBy: job.actor.name,
-      actorId: `${job.actor.kind}:${job.actor.id}`,
-      actorRole: job.actor.role,
-      dryRun: job.dryRun ?? false,
-    });
+    return (await this.enqueueMany([job]))[0];
+  }
+
+  /** Queues every job or none: when one conflicts with an active job, nothing is queued. */
+  async enqueueMany(jobs: NewJob[]): Promise<Job[]> {
+    const entities = jobs.map((job) =>
+      this.repo.create({
+        id: randomUUID(),
+        module: job.module,
+        entity: job.entity,
+        recordId: job.recordId ?? null,
+        recordKey: `${job.entity}:${job.recordId ?? (job.lockKey === undefined ? '*' : `*:${job.lockKey}`)}`,
+        action: job.action,
+        params: job.params,
+        status: 'queued',
+        percent: 0,
+        steps: [{ at: new Date().toISOString(), percent: 0, message: 'Queued' }],
+        startedBy: job.actor.name,
+        actorId: `${job.actor.kind}:${job.actor.id}`,
+        actorRole: job.actor.role,
+        dryRun: job.dryRun ?? false,
+      }),
+    );
     try {
-      await this.repo.insert(entity as never);
+      // One INSERT statement: all rows or none. Our own ids, and no read-back into the entities: TypeORM's
+      // read-back on SQLite can give a row's id to another entity of the same insert.
+      await this.repo.createQueryBuilder().insert().into(Job).values(entities as never).updateEntity(false).execute();
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const active = await this.repo.findOne({ where: [{ recordKey, action: job.action, status: 'queued' }, { recordKey, action: job.action, status: 'running' }] });
+      const active = await this.repo.findOne({
+        where: entities.map(({ recordKey, action }) => ({ recordKey, action, status: In(['queued', 'running']) })),
+      });
+      const action = active?.action ?? jobs[0].action;
       throw new MvError(
         'conflict',
-        `${job.action} is already ${active?.status ?? 'queued or running'} on this ${job.recordId ? 'record' : 'entity'}${active ? ` (job ${active.id})` : ''}; wait for it to finish or cancel it`,
+        `${action} is already ${active?.status ?? 'queued or running'} on this ${(active ?? jobs[0]).recordId ? 'record' : 'entity'}${active ? ` (job ${active.id})` : ''}; wait for it to finish or cancel it`,
         active ? { jobId: active.id } : undefined,
       );
     }
     this.events.emit('enqueued');
-    const created = await this.get(entity.id);
-    this.events.emit('created', created);
-    return created;
+    const created = await this.repo.findBy({ id: In(entities.map((e) => e.id)) });
+    const byId = new Map(created.map((job) => [job.id, job]));
+    return entities.map(({ id }) => {
+      this.events.emit('created', byId.get(id));
+      return byId.get(id)!;
+    });
   }
 
   async get(id: string): Promise<Job> {
-    const job = await this.repo.findOneBy({ id });
+    // A malformed id is a 404, not a database error.
+    const job = isUuid(id) ? await this.repo.findOneBy({ id }) : null;
     if (!job) throw new MvError('not_found', `No job ${id}`);
     return job;
   }
@@ -100,7 +132,8 @@ export class JobQueue {
     );
     const [jobs, total] = await this.repo.findAndCount({
       where,
-      order: { createdAt: 'DESC' },
+      // The id breaks ties: jobs queued together share their creation time, and pages must not overlap.
+      order: { createdAt: 'DESC', id: 'DESC' },
       skip: ((filter.page ?? 1) - 1) * perPage,
       take: perPage,
     });
@@ -124,22 +157,25 @@ export class JobQueue {
     });
   }
 
-  /** Takes the oldest queued job whose record has no running job. */
-  async claim(worker: string, leaseMs: number): Promise<Job | undefined> {
+  /** Takes the oldest queued job (that the filter allows) whose record has no running job. */
+  async claim(worker: string, leaseMs: number, filter: ClaimFilter = {}): Promise<Job | undefined> {
     const postgres = this.data.options.type === 'postgres';
+    const exclude = filter.exclude ?? [];
     let claimed: { id: string }[];
     try {
       ({ rows: claimed } = await sql<{ id: string }>(
         this.data,
-        `UPDATE "mv_job" SET "status" = 'running', "leaseOwner" = ?, "leaseExpiresAt" = ?, "attempts" = "attempts" + 1
+        `UPDATE "mv_job" SET "status" = 'running', "leaseOwner" = ?, "leaseExpiresAt" = ${nowMs(this.data)} + ?, "attempts" = "attempts" + 1
          WHERE "id" = (
            SELECT j."id" FROM "mv_job" j
            WHERE j."status" = 'queued'
              AND NOT EXISTS (SELECT 1 FROM "mv_job" r WHERE r."status" = 'running' AND r."recordKey" = j."recordKey")
+             ${filter.id ? 'AND j."id" = ?' : ''}
+             ${exclude.length ? `AND j."id" NOT IN (${exclude.map(() => '?').join(', ')})` : ''}
            ORDER BY j."createdAt", j."id" LIMIT 1 ${postgres ? 'FOR UPDATE SKIP LOCKED' : ''}
          ) AND "status" = 'queued'
          RETURNING "id"`,
-        [worker, Date.now() + leaseMs],
+        [`${worker}#${randomBytes(4).toString('hex')}`, leaseMs, ...(filter.id ? [filter.id] : []), ...exclude],
       ));
     } catch (error) {
       // Another worker started a job on the same record at the same moment: try again later.
@@ -148,37 +184,35 @@ export class JobQueue {
     }
     if (!claimed.length) return undefined;
     const job = await this.get(claimed[0].id);
-    const resumed = job.startedAt !== null;
-    await this.update(job, worker, {
+    await this.update(job, {
       startedAt: job.startedAt ?? new Date(),
-      ...(resumed && { steps: [...job.steps, step(job.percent, `Resumed after its worker stopped (attempt ${job.attempts})`)] }),
+      ...(isResumed(job) && { steps: [...job.steps, step(job.percent, `Resumed after its worker stopped (attempt ${job.attempts})`)] }),
     });
-    return this.get(job.id);
+    return job;
   }
 
-  /** Extends the lease; false when the job is no longer ours (lost lease, or finished elsewhere). */
-  async renew(job: Job, worker: string, leaseMs: number): Promise<{ owned: boolean; cancelRequested: boolean }> {
+  /** Extends the lease; false when the job is no longer this claim's (lost lease, or finished elsewhere). */
+  async renew(job: Job, leaseMs: number): Promise<{ owned: boolean; cancelRequested: boolean }> {
     const { rows } = await sql<{ cancelRequested: boolean | number }>(
       this.data,
-      `UPDATE "mv_job" SET "leaseExpiresAt" = ? WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'running' RETURNING "cancelRequested"`,
-      [Date.now() + leaseMs, job.id, worker],
+      `UPDATE "mv_job" SET "leaseExpiresAt" = ${nowMs(this.data)} + ? WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'running' RETURNING "cancelRequested"`,
+      [leaseMs, job.id, job.leaseOwner],
     );
     return { owned: rows.length === 1, cancelRequested: rows.length === 1 && !!rows[0].cancelRequested };
   }
 
-  async progress(job: Job, worker: string, percent: number, message: string): Promise<void> {
-    const current = await this.get(job.id);
+  async progress(job: Job, percent: number, message: string): Promise<void> {
     const clamped = Math.max(0, Math.min(100, Math.round(percent)));
-    await this.update(current, worker, { percent: clamped, steps: [...current.steps, step(clamped, message)] });
+    await this.update(job, { percent: clamped, steps: [...job.steps, step(clamped, message)] });
   }
 
-  async finish(job: Job, worker: string, outcome: JobOutcome): Promise<void> {
-    const current = await this.get(job.id);
+  async finish(job: Job, outcome: JobOutcome): Promise<void> {
     const last = outcome.status === 'succeeded' ? 'Succeeded' : outcome.status === 'cancelled' ? 'Cancelled' : `Failed: ${outcome.error}`;
-    await this.update(current, worker, {
+    const percent = outcome.status === 'succeeded' ? 100 : job.percent;
+    await this.update(job, {
       status: outcome.status,
-      percent: outcome.status === 'succeeded' ? 100 : current.percent,
-      steps: [...current.steps, step(outcome.status === 'succeeded' ? 100 : current.percent, last)],
+      percent,
+      steps: [...job.steps, step(percent, last)],
       message: outcome.message ?? null,
       value: outcome.value ?? null,
       error: outcome.error ?? null,
@@ -186,20 +220,19 @@ export class JobQueue {
       errorCause: outcome.errorCause ?? null,
       errorDetails: outcome.errorDetails ?? null,
       finishedAt: new Date(),
-      // The owner stays, to tell which worker ran it; without an expiry it holds nothing.
+      // The owner stays, to tell which worker ran it; the status, no longer running, makes it hold nothing.
       leaseExpiresAt: null,
     });
     this.events.emit('ended', job.id);
   }
 
   /** Gives a running job back to the queue (graceful shutdown): another worker resumes it. */
-  async release(job: Job, worker: string, why: string): Promise<void> {
-    const current = await this.get(job.id);
-    await this.update(current, worker, {
+  async release(job: Job, why: string): Promise<void> {
+    await this.update(job, {
       status: 'queued',
       leaseOwner: null,
       leaseExpiresAt: null,
-      steps: [...current.steps, step(current.percent, `Re-queued: ${why}`)],
+      steps: [...job.steps, step(job.percent, `Re-queued: ${why}`)],
     });
     this.events.emit('enqueued');
   }
@@ -207,11 +240,13 @@ export class JobQueue {
   /** Queued jobs end at once; running ones are asked to stop and end when their handler returns. */
   async cancel(id: string, by: Actor): Promise<Job> {
     const job = await this.get(id);
-    if ((FINAL_STATUSES as string[]).includes(job.status)) throw new MvError('conflict', `Job ${id} already ${job.status}`);
+    if (isFinal(job.status)) throw new MvError('conflict', `Job ${id} already ${job.status}`);
     if (job.status === 'queued') {
-      const { affected } = await sql(this.data, `UPDATE "mv_job" SET "status" = 'cancelled' WHERE "id" = ? AND "status" = 'queued'`, [id]);
+      const { affected } = await this.repo.update(
+        { id, status: 'queued' },
+        { status: 'cancelled', steps: [...job.steps, step(job.percent, `Cancelled by ${by.name}`)], finishedAt: new Date() },
+      );
       if (affected === 1) {
-        await this.repo.update({ id }, { steps: [...job.steps, step(job.percent, `Cancelled by ${by.name}`)], finishedAt: new Date() });
         this.events.emit(`job:${id}`);
         this.events.emit('ended', id);
         return this.get(id);
@@ -227,28 +262,33 @@ export class JobQueue {
 
   /**
    * Jobs whose worker stopped renewing (process killed, machine lost) go back to the queue, to be resumed
-   * by whichever worker claims them; after too many losses they fail instead.
+   * by whichever worker claims them; after too many losses they fail instead. `keep`: jobs the calling
+   * worker runs itself, alive whatever their lease says.
    */
-  async requeueExpired(): Promise<number> {
-    const expired = await this.repo
-      .createQueryBuilder('job')
-      .where('job.status = :status', { status: 'running' })
-      .andWhere('job.leaseExpiresAt < :now', { now: Date.now() })
-      .getMany();
+  async requeueExpired(keep: string[] = []): Promise<number> {
+    const now = nowMs(this.data);
+    const { rows: expired } = await sql<{ id: string; attempts: number; percent: number; steps: string }>(
+      this.data,
+      `SELECT "id", "attempts", "percent", "steps" FROM "mv_job" WHERE "status" = 'running' AND "leaseExpiresAt" < ${now}`,
+    );
     let requeued = 0;
-    for (const job of expired) {
+    for (const job of expired.filter((j) => !keep.includes(j.id))) {
       const giveUp = job.attempts >= MAX_ATTEMPTS;
-      const { affected } = await sql(
-        this.data,
-        `UPDATE "mv_job" SET "status" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "id" = ? AND "status" = 'running' AND "leaseExpiresAt" < ?`,
-        [giveUp ? 'failed' : 'queued', job.id, Date.now()],
-      );
-      if (affected !== 1) continue;
       const message = giveUp ? `Failed: its worker stopped ${job.attempts} times` : 'Re-queued: its worker stopped before the end';
-      await this.repo.update(
-        { id: job.id },
-        { steps: [...job.steps, step(job.percent, message)], ...(giveUp && { error: message, errorCode: 'internal', finishedAt: new Date() }) },
-      );
+      // One statement, guarded by the steps just read: if anything wrote meanwhile, the next sweep decides.
+      const { affected } = await this.repo
+        .createQueryBuilder()
+        .update(Job)
+        .set({
+          status: giveUp ? 'failed' : 'queued',
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          steps: [...(JSON.parse(job.steps) as JobStep[]), step(job.percent, message)],
+          ...(giveUp && { error: message, errorCode: 'internal', finishedAt: new Date() }),
+        })
+        .where(`"id" = :id AND "status" = 'running' AND "leaseExpiresAt" < ${now} AND "steps" = :steps`, { id: job.id, steps: job.steps })
+        .execute();
+      if (affected !== 1) continue;
       this.events.emit(`job:${job.id}`);
       if (giveUp) this.events.emit('ended', job.id);
       requeued++;
@@ -257,10 +297,14 @@ export class JobQueue {
     return requeued;
   }
 
-  /** Changes a job only while `worker` holds it, so a worker that lost its lease cannot write over another. */
-  private async update(job: Job, worker: string, changes: Partial<Job>): Promise<void> {
-    const result = await this.repo.update({ id: job.id, leaseOwner: worker }, changes as never);
+  /**
+   * Changes a running job only while this claim holds it, so that a worker that lost its lease cannot write
+   * over another claim, nor over a job that ended; then keeps the changes on `job`.
+   */
+  private async update(job: Job, changes: Partial<Job>): Promise<void> {
+    const result = await this.repo.update({ id: job.id, leaseOwner: job.leaseOwner!, status: 'running' }, changes as never);
     if (!result.affected) throw new LeaseLost(job.id);
+    Object.assign(job, changes);
     this.events.emit(`job:${job.id}`);
   }
 }

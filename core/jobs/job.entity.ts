@@ -6,6 +6,16 @@ export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
+/** The job has ended: nothing will change it any more. */
+export function isFinal(status: string): boolean {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
+}
+
+/** Claimed again after a worker stopped before the end: it goes on from its own steps. */
+export function isResumed(job: Pick<Job, 'attempts'>): boolean {
+  return job.attempts > 1;
+}
+
 export interface JobStep {
   at: string;
   percent: number;
@@ -31,7 +41,10 @@ export class Job extends BaseRecord {
   @StringField({ length: 64, nullable: true, summary: true, readOnly: true, label: 'Record' })
   recordId: string | null;
 
-  /** `Entity:id`, or `Entity:*` for list actions: jobs with the same key never run at the same time. */
+  /**
+   * `Entity:id`; for list actions `Entity:*`, or `Entity:*:<key>` with the action's lockKey. Jobs with the
+   * same key never run at the same time.
+   */
   @Column({ type: 'varchar', length: 200 })
   recordKey: string;
 
@@ -93,7 +106,11 @@ export class Job extends BaseRecord {
   @BoolField({ default: false, readOnly: true, label: 'Cancel requested' })
   cancelRequested: boolean;
 
-  /** Worker holding the job (or that last held it), and until when (epoch ms) unless it renews. */
+  /**
+   * The claim holding the job (or that last held it): `<worker id>#<claim token>`, new at every claim, so
+   * that a worker cannot write over its own earlier claim; and until when (epoch ms, the database's clock)
+   * unless it renews.
+   */
   @Column({ type: 'varchar', length: 100, nullable: true })
   leaseOwner: string | null;
 

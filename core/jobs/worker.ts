@@ -6,7 +6,7 @@ import { isMvError, MvError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
 import { isRole, type Actor } from '../roles.js';
-import type { Job } from './job.entity.js';
+import { isResumed, type Job } from './job.entity.js';
 import { LeaseLost, type JobOutcome, type JobQueue } from './job-queue.js';
 
 /** What the runtime lends a job: everything in the action context that does not depend on the job itself. */
@@ -22,8 +22,10 @@ export interface WorkerOptions {
   leaseMs: number;
   /** How often an idle worker looks for work queued by other processes. */
   pollMs?: number;
-  /** Loads the record a job is about, fresh from the database. */
+  /** Loads the record a job is about, fresh from the database; undefined when it no longer exists. */
   loadRecord(entity: string, id: string): Promise<unknown>;
+  /** Claim only this job (`mvctl action run --wait` runs its own job, nothing else). */
+  only?: string;
 }
 
 type StopReason = 'cancel' | 'lease-lost' | 'timeout' | 'shutdown';
@@ -59,9 +61,10 @@ export class Worker {
     if (this.stopped) return;
     this.stopped = true;
     this.wake?.();
+    // First the loop, which may be claiming a job right now: after it, nothing new starts.
+    await this.loop;
     for (const { controller } of this.running.values()) controller.abort('shutdown' satisfies StopReason);
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
-    await this.loop;
   }
 
   private async run(): Promise<void> {
@@ -69,12 +72,14 @@ export class Worker {
     let lastSweep = 0;
     while (!this.stopped) {
       try {
+        // The jobs this worker runs are alive whatever their lease says (renewals may have failed for a
+        // while): it neither gives them back nor takes them a second time.
         if (Date.now() - lastSweep > leaseMs / 2) {
           lastSweep = Date.now();
-          await queue.requeueExpired();
+          await queue.requeueExpired([...this.running.keys()]);
         }
         while (!this.stopped && this.running.size < this.options.concurrency) {
-          const job = await queue.claim(this.id, leaseMs);
+          const job = await queue.claim(this.id, leaseMs, { id: this.options.only, exclude: [...this.running.keys()] });
           if (!job) break;
           const controller = new AbortController();
           // Every concurrent provider call of the job listens to its signal: dozens at a time is normal.
@@ -88,6 +93,7 @@ export class Worker {
       } catch (error) {
         logger.error({ err: error }, 'job worker: could not claim work');
       }
+      if (this.stopped) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollMs ?? 500);
         this.wake = () => {
@@ -103,9 +109,16 @@ export class Worker {
     const log = this.options.logger.child({ jobId: job.id, entity: job.entity, recordId: job.recordId, action: job.action });
     const { signal } = controller;
     const reason = () => signal.reason as StopReason | undefined;
+    // The job's writes, one after the other: each carries every step before it (see JobQueue).
+    let writes = Promise.resolve();
+    const write = (change: () => Promise<void>): Promise<void> => {
+      const next = writes.then(change);
+      writes = next.catch(() => undefined);
+      return next;
+    };
     const heartbeat = setInterval(async () => {
       try {
-        const lease = await queue.renew(job, this.id, leaseMs);
+        const lease = await queue.renew(job, leaseMs);
         if (!lease.owned) controller.abort('lease-lost' satisfies StopReason);
         else if (lease.cancelRequested && !signal.aborted) controller.abort('cancel' satisfies StopReason);
       } catch (error) {
@@ -113,37 +126,40 @@ export class Worker {
       }
     }, Math.max(200, Math.min(1_000, leaseMs / 3)));
     let timeout: NodeJS.Timeout | undefined;
+    let timeoutMs: number | undefined;
+    const resumed = isResumed(job);
     log.info({ attempt: job.attempts }, 'job started');
     try {
       if (job.cancelRequested) controller.abort('cancel' satisfies StopReason);
       const { definition } = registry.action(job.entity, job.action);
-      if (definition.timeoutMs) timeout = setTimeout(() => controller.abort('timeout' satisfies StopReason), definition.timeoutMs);
+      timeoutMs = definition.timeoutMs;
+      if (timeoutMs) timeout = setTimeout(() => controller.abort('timeout' satisfies StopReason), timeoutMs);
       let record: unknown;
       if (job.recordId) {
         record = await this.options.loadRecord(job.entity, job.recordId);
         if (!record) throw new MvError('not_found', `The ${job.entity} ${job.recordId} no longer exists`);
         // A resumed job continues its own steps: what its first attempt changed must not stop it.
-        const applicable = job.attempts > 1 ? true : definition.applicable?.(record) ?? true;
+        const applicable = resumed ? true : definition.applicable?.(record) ?? true;
         if (applicable !== true) throw new MvError('not_applicable', `${definition.label} no longer applies: ${applicable}`);
       }
       const context: ActionContext = {
         ...this.options.services(log, signal),
         record,
         params: job.params,
-        job: { id: job.id, attempt: job.attempts, resumed: job.attempts > 1, dryRun: job.dryRun },
+        job: { id: job.id, attempt: job.attempts, resumed, dryRun: job.dryRun },
         actor: actorOf(job),
         log,
         signal,
-        progress: async (percent, message) => {
+        progress: (percent, message) => {
           log.info({ percent, step: message }, 'job step');
-          await queue.progress(job, this.id, percent, message);
+          return write(() => queue.progress(job, percent, message));
         },
       };
       if (signal.aborted) throw new MvError('cancelled', 'Cancelled before it started');
       const result: ActionResult = await definition.handler(context);
-      await this.end(job, { status: 'succeeded', message: result.message, value: result.value }, log);
+      await write(() => this.end(job, { status: 'succeeded', message: result.message, value: result.value }, log));
     } catch (error) {
-      await this.fail(job, error, reason(), log, definitionTimeout(registry, job));
+      await write(() => this.fail(job, error, reason(), log, timeoutMs));
     } finally {
       clearInterval(heartbeat);
       clearTimeout(timeout);
@@ -156,7 +172,7 @@ export class Worker {
       return;
     }
     if (reason === 'shutdown') {
-      await this.options.queue.release(job, this.id, 'the process stopped').catch((e) => log.warn({ err: e }, 'could not re-queue the job'));
+      await this.options.queue.release(job, 'the process stopped').catch((e) => log.warn({ err: e }, 'could not re-queue the job'));
       log.info('job re-queued at shutdown');
       return;
     }
@@ -181,20 +197,12 @@ export class Worker {
 
   private async end(job: Job, outcome: JobOutcome, log: Logger): Promise<void> {
     try {
-      await this.options.queue.finish(job, this.id, outcome);
+      await this.options.queue.finish(job, outcome);
       log.info({ status: outcome.status, error: outcome.error }, 'job ended');
     } catch (error) {
       if (error instanceof LeaseLost) log.warn('job ended after its lease was lost; another worker owns it');
       else log.error({ err: error }, 'could not record the end of the job');
     }
-  }
-}
-
-function definitionTimeout(registry: Registry, job: Job): number | undefined {
-  try {
-    return registry.action(job.entity, job.action).definition.timeoutMs;
-  } catch {
-    return undefined;
   }
 }
 

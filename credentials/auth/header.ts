@@ -1,8 +1,8 @@
 import type { AuthScheme, OpenCredential, SecretName } from './scheme.js';
 import { requireFields } from './scheme.js';
+import { secretFields } from '../credential-shape.js';
 
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}|#\{\s*entity\.get(\w+)\(\)\s*\}/g;
-const SECRETS = new Set<string>(['password', 'token', 'refreshToken', 'apiKey', 'passwordSecret']);
 
 /**
  * One header built from a template, e.g. `Authorization: Bearer {{token}}`. Meveo's EL form
@@ -23,7 +23,7 @@ export const header: AuthScheme = {
 export function render(template: string, credential: OpenCredential): string {
   return template.replace(PLACEHOLDER, (_, plain: string | undefined, getter: string | undefined) => {
     const name = plain ?? getter!.charAt(0).toLowerCase() + getter!.slice(1);
-    if (SECRETS.has(name)) return credential.secret(name as SecretName) ?? '';
+    if ((secretFields() as readonly string[]).includes(name)) return credential.secret(name as SecretName) ?? '';
     if (name === 'username') return credential.username ?? '';
     if (name === 'domainName') return credential.domainName;
     return credential.extraParameters[name] ?? '';

@@ -3,9 +3,10 @@ import type { AuthScheme } from './scheme.js';
 import { requireFields } from './scheme.js';
 
 /**
- * `X-Auth-Token: <Keystone token>`. The token lasts 24 h; renewing it (password authentication scoped to
- * the project, reading `X-Subject-Token` and `expires_at`) is provided by the OVHcloud provider, which
- * registers its refresher with the credential service.
+ * `X-Auth-Token: <Keystone token>`. The token lasts 24 h. Renewing it (password authentication scoped to
+ * the project, reading `X-Subject-Token` and `expires_at`) belongs to the OVHcloud provider, which will
+ * plug it in through the credential service's refresher hook (`registerRefresher`); no provider does yet,
+ * so until then a Keystone credential needs a current token.
  */
 export const openstackKeystone: AuthScheme = {
   type: 'OPENSTACK_KEYSTONE',

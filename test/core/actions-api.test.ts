@@ -142,7 +142,8 @@ describe.each(DIALECTS)('action API and jobs on %s', (dialect) => {
 
   it('runs list actions without a record and bulk actions once per record', async () => {
     const counted = await api.call('viewer', 'POST', '/api/v1/entities/Widget/actions/count?wait=5', { state: 'broken' });
-    expect(counted.body.job).toMatchObject({ status: 'succeeded', recordId: null, value: 1, message: '1 widgets' });
+    expect(counted.body.jobs).toHaveLength(1);
+    expect(counted.body.jobs[0]).toMatchObject({ status: 'succeeded', recordId: null, value: 1, message: '1 widgets' });
     const [a, b] = [await widget(), await widget()];
     const bulk = await api.call('operator', 'POST', `/api/v1/entities/Widget/actions/build?ids=${a.id},${b.id}&wait=10`, { steps: 1 });
     expect(bulk.status).toBe(200);
@@ -183,5 +184,72 @@ describe.each(DIALECTS)('action API and jobs on %s', (dialect) => {
     const schemas = validated.components!.schemas as Record<string, OpenAPIV3.SchemaObject>;
     expect(Object.keys(schemas.Credential.properties!)).not.toContain('token');
     expect((schemas.CredentialInput.properties!.token as OpenAPIV3.SchemaObject).writeOnly).toBe(true);
+  });
+
+  it('answers {job} on the instance route and {jobs} on the list and bulk route, whatever their number', async () => {
+    const w = await widget();
+    const instance = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build?wait=10`, { steps: 1 });
+    expect(instance.body).toEqual({ job: expect.objectContaining({ recordId: w.id, status: 'succeeded' }) });
+    const single = await api.call('operator', 'POST', `/api/v1/entities/Widget/actions/build?ids=${w.id}&wait=10`, { steps: 1 });
+    expect(single.body).toEqual({ jobs: [expect.objectContaining({ recordId: w.id, status: 'succeeded' })] });
+    const list = await api.call('viewer', 'POST', '/api/v1/entities/Widget/actions/count?wait=10');
+    expect(list.body).toEqual({ jobs: [expect.objectContaining({ action: 'count', status: 'succeeded' })] });
+    const openapi = (await api.call('viewer', 'GET', '/api/v1/openapi.json')).body;
+    const schemaOf = (path: string) => openapi.paths[path].post.responses[202].content['application/json'].schema.$ref;
+    expect(schemaOf('/entities/Widget/{id}/actions/build')).toBe('#/components/schemas/JobEnvelope');
+    expect(schemaOf('/entities/Widget/actions/build')).toBe('#/components/schemas/JobList');
+    expect(schemaOf('/entities/Widget/actions/count')).toBe('#/components/schemas/JobList');
+    expect(openapi.components.schemas.Job.properties.cancelRequested).toEqual({ type: 'boolean' });
+  });
+
+  it('takes dryRun as true or false only: anything else is a 400, not a real run', async () => {
+    const w = await widget();
+    for (const value of ['1', 'True', 'yes', '']) {
+      const refused = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build?dryRun=${value}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details.fields).toEqual({ dryRun: ['must be true or false'] });
+    }
+    expect((await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build?dryRun=true&dryRun=true`)).status).toBe(400);
+    expect((await api.call('viewer', 'GET', `/api/v1/jobs?recordId=${w.id}`)).body.total).toBe(0);
+    const dry = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build?dryRun=true&wait=10`, { steps: 1 });
+    expect(dry.body.job).toMatchObject({ dryRun: true, status: 'succeeded' });
+    const real = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build?dryRun=false&wait=10`, { steps: 1 });
+    expect(real.body.job).toMatchObject({ dryRun: false, status: 'succeeded' });
+  });
+
+  it('queues a bulk selection all or nothing, each record once', async () => {
+    const [a, b] = [await widget(), await widget()];
+    const twice = await api.call('operator', 'POST', `/api/v1/entities/Widget/actions/build?ids=${a.id},${a.id}&wait=10`, { steps: 1 });
+    expect(twice.status).toBe(200);
+    expect(twice.body.jobs.map((j: { recordId: string }) => j.recordId)).toEqual([a.id]);
+    // One job per record, in the order of the selection.
+    const many = await Promise.all(Array.from({ length: 8 }, () => widget()));
+    const ordered = await api.call('operator', 'POST', `/api/v1/entities/Widget/actions/build?ids=${many.map((w) => w.id).join(',')}`, { steps: 1, delayMs: 0 });
+    expect(ordered.body.jobs.map((j: { recordId: string }) => j.recordId)).toEqual(many.map((w) => w.id));
+    for (const job of ordered.body.jobs) expect((await api.call('viewer', 'GET', `/api/v1/jobs/${job.id}`)).body.job.recordId).toBe(job.recordId);
+    const busy = await api.call('operator', 'POST', `/api/v1/entities/Widget/${b.id}/actions/build`, { steps: 50, delayMs: 100 });
+    const refused = await api.call('operator', 'POST', `/api/v1/entities/Widget/actions/build?ids=${a.id},${b.id}`, { steps: 1 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details).toEqual({ jobId: busy.body.job.id });
+    // The first record's job was not queued either.
+    expect((await api.call('viewer', 'GET', `/api/v1/jobs?recordId=${a.id}&action=build`)).body.total).toBe(1);
+    await api.call('operator', 'POST', `/api/v1/jobs/${busy.body.job.id}/cancel`);
+    await until(busy.body.job.id, 'cancelled');
+  });
+
+  it('answers 404 for malformed job ids and 400 for repeated query parameters, never a 500', async () => {
+    expect((await api.call('viewer', 'GET', '/api/v1/jobs/abc')).status).toBe(404);
+    expect((await api.call('viewer', 'GET', '/api/v1/jobs/abc/events')).status).toBe(404);
+    const cancel = await api.call('operator', 'POST', '/api/v1/jobs/abc/cancel');
+    expect(cancel.status).toBe(404);
+    expect(cancel.body.error).toEqual({ code: 'not_found', message: 'No job abc' });
+    const repeated = await api.call('viewer', 'GET', '/api/v1/jobs?entity=a&entity=b');
+    expect(repeated.status).toBe(400);
+    expect(repeated.body.error.details.fields).toEqual({ entity: ['must be given once, as a single value'] });
+    expect((await api.call('viewer', 'GET', '/api/v1/jobs?action[x]=1')).status).toBe(400);
+    expect((await api.call('viewer', 'GET', '/api/v1/jobs?action=a%00b')).body.error.details.fields).toEqual({ action: ['must not contain NUL characters'] });
+    const w = await widget();
+    const nul = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`, { label: 'a\u0000b' });
+    expect(nul.body.error.details.fields).toEqual({ label: ['must not contain NUL characters'] });
   });
 });

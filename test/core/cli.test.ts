@@ -90,7 +90,10 @@ describe('mvctl', () => {
     const token = (await mvctl('token', 'create', '--role', 'admin')).stdout.trim();
     const server = await startServer();
     const { id } = await (await credential(server.url, token, { domainName: 'api.nowhere.example', token: 't' })).json();
+    const other = await (await credential(server.url, token, { domainName: 'api.elsewhere.example', token: 't' })).json();
     await server.stop();
+    // A job queued before, for whichever worker comes: the waiting command runs its own job only.
+    const queued = /^Queued job (\S+)$/.exec((await mvctl('action', 'run', 'Credential', other.id, 'verifyCredential')).stdout.trim())![1];
     const result = await mvctl('action', 'run', 'Credential', id, 'verifyCredential', '--wait');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Checking the credential for api.nowhere.example');
@@ -101,5 +104,8 @@ describe('mvctl', () => {
     const shown = await mvctl('jobs', 'show', job.id);
     expect(shown.stdout).toContain(`Job ${job.id}: verifyCredential on Credential ${id}`);
     expect(shown.stdout).toContain('Error: Nothing can check');
+    expect(JSON.parse((await mvctl('jobs', 'show', queued, '--json')).stdout)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(await mvctl('jobs', 'show', 'abc')).toMatchObject({ code: 2, stderr: expect.stringContaining('No job abc') });
+    expect(await mvctl('token', 'revoke', 'abc')).toMatchObject({ code: 2, stderr: expect.stringContaining('No active token abc') });
   });
 });

@@ -151,6 +151,19 @@ describe.each(DIALECTS)('credential service on %s', (dialect) => {
     expect(await service.reveal(credential.id, 'refreshToken')).toBe('next-refresh');
   });
 
+  it('gets a token before the first use when there is only a refresh token, instead of sending an empty one', async () => {
+    const credential = await save({
+      domainName: 'api.first-use.example',
+      authenticationType: 'OAUTH2',
+      refreshToken: 'good-refresh',
+      extraParameters: { tokenUrl: `${tokenEndpoint.url}/oauth/token` },
+    });
+    const request: OutgoingRequest = { method: 'GET', url: new URL('https://api.first-use.example/x'), headers: {} };
+    await (await service.signer(credential.id))(request);
+    expect(request.headers.authorization).toMatch(/^Bearer fresh-\d+$/);
+    expect(await service.reveal(credential.id, 'token')).toBe(request.headers.authorization.slice('Bearer '.length));
+  });
+
   it('stops with a clear error when a token cannot be renewed, instead of using the old one', async () => {
     const credential = await save({
       domainName: 'api.example.org',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../core/runtime.js';
+import { Credential } from '../../credentials/entities/credential.js';
 import { startApi, type TestApi } from '../support/api.js';
 import { DIALECTS, startRuntime, testDatabase, type TestDatabase } from '../support/runtime.js';
 
@@ -124,5 +125,43 @@ describe.each(DIALECTS)('entity API on %s', (dialect) => {
     const route = await api.call('admin', 'GET', '/api/v1/entities/Nope');
     expect(route.status).toBe(404);
     expect(route.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('refuses out-of-range integers, NUL characters and malformed filters with a 400, never a 500', async () => {
+    const { body: credential } = await api.call('admin', 'POST', '/api/v1/entities/Credential', { domainName: 'api.bounds.example', token: 't' });
+    const huge = await api.call('admin', 'PATCH', `/api/v1/entities/Credential/${credential.id}`, { credit: 3_000_000_000 });
+    expect(huge.status).toBe(400);
+    expect(huge.body.error.details.fields).toEqual({ credit: ['must not be greater than 2147483647'] });
+    const nul = await api.call('admin', 'POST', '/api/v1/entities/Credential', { domainName: 'api.nul.example', token: 't', username: 'a\u0000b' });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.details.fields).toEqual({ username: ['must not contain NUL characters'] });
+    for (const [query, fields] of [
+      ['credit=1.5', { credit: ['must be an integer from 0 to 2147483647'] }],
+      ['credit=', { credit: ['must be an integer from 0 to 2147483647'] }],
+      ['credit=99999999999', { credit: ['must be an integer from 0 to 2147483647'] }],
+      ['username=a%00b', { username: ['must not contain NUL characters'] }],
+      ['username=a&username=b', { username: ['must be given once, as a single value'] }],
+      ['sort=domainName&sort=username', { sort: ['must be given once, as a single value'] }],
+    ] as const) {
+      const refused = await api.call('admin', 'GET', `/api/v1/entities/Credential?${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(refused.body.error.details.fields, query).toEqual(fields);
+    }
+    expect((await api.call('admin', 'GET', '/api/v1/entities/Credential?credit=0')).status).toBe(200);
+    const schema = (await api.call('viewer', 'GET', '/api/v1/openapi.json')).body.components.schemas.Credential.properties.credit;
+    expect(schema).toMatchObject({ type: 'integer', minimum: 0, maximum: 2147483647 });
+  });
+
+  it('pages records created at the same instant in a stable order, newest first then by id', async () => {
+    const repo = runtime.data.getRepository(Credential);
+    const createdAt = new Date('2030-01-01T00:00:00.000Z');
+    await repo.insert(Array.from({ length: 12 }, (_, i) => repo.create({ domainName: 'api.tie.example', username: `u${i}`, token: 't', createdAt })));
+    const pages = [];
+    for (const page of [1, 2, 3]) {
+      pages.push(...(await api.call('admin', 'GET', `/api/v1/entities/Credential?domainName=api.tie.example&per_page=5&page=${page}`)).body.items);
+    }
+    const ids = pages.map((c: { id: string }) => c.id);
+    expect(ids).toHaveLength(12);
+    expect(ids).toEqual([...ids].sort().reverse());
   });
 });

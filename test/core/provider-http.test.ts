@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MvError } from '../../core/errors.js';
 import { RequestBudget } from '../../core/http/budget.js';
 import { ProviderError } from '../../core/http/provider-error.js';
 import { ProviderHttp, type ProviderHttpOptions } from '../../core/http/provider-http.js';
@@ -75,6 +76,20 @@ describe('provider HTTP layer', () => {
     await expect(elsewhere).rejects.toThrow("Refusing to send the Acme credential to 127.0.0.1: it is not one of the provider's allowed API hosts (api.scaleway.com)");
     await expect(client({ sign }).request({ call: 'list', method: 'GET', path: '/x' })).rejects.toMatchObject({ code: 'forbidden' });
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('stops at once when the request cannot be signed: nothing was sent, nothing is retried', async () => {
+    server = await recordingServer((_req, _i, res) => json(res, 200, {}));
+    const sign = vi.fn(() => {
+      throw new MvError('precondition_failed', 'Credential api.example has no Keystone token yet');
+    });
+    for (const method of ['GET', 'POST', 'DELETE'] as const) {
+      const error = await client({ sign, allowedHosts: ['127.0.0.1'] }).request({ call: 'listServers', method, path: '/servers' }).catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(ProviderError);
+      expect(error).toMatchObject({ code: 'precondition_failed', message: 'Credential api.example has no Keystone token yet' });
+    }
+    expect(sign).toHaveBeenCalledTimes(3);
+    expect(server.requests).toHaveLength(0);
   });
 
   it('keeps secrets out of the logs', async () => {

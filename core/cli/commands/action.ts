@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { FINAL_STATUSES } from '../../jobs/job.entity.js';
+import { isFinal } from '../../jobs/job.entity.js';
 import { jobView } from '../../jobs/job-view.js';
 import { cliActor, withHost } from '../context.js';
 import { EXIT, ProgressPrinter, UsageError } from '../output.js';
@@ -26,18 +26,20 @@ export function registerAction(program: Command): void {
           return [pair.slice(0, at), pair.slice(at + 1)];
         }),
       );
-      // A worker runs here while we wait, so that the job runs even when no server is up.
-      const exitCode = await withHost({ worker: !!options.wait }, async ({ runtime }) => {
+      const exitCode = await withHost({}, async ({ runtime }) => {
         const [job] = await runtime.runner.invoke({ entity, action: code, recordId, params, actor: cliActor(), dryRun: options.dryRun });
         if (!options.wait) {
           process.stdout.write(options.json ? JSON.stringify(jobView(job), null, 2) + '\n' : `Queued job ${job.id}\n`);
           return EXIT.ok;
         }
+        // A worker for this one job runs here while we wait, so that it runs even when no server is up; it
+        // takes no other job (a server's worker may take this one first: we watch it all the same).
+        runtime.startWorker(job.id);
         const printer = new ProgressPrinter();
         let current = jobView(job);
         for (;;) {
           printer.update(current);
-          if ((FINAL_STATUSES as string[]).includes(current.status)) break;
+          if (isFinal(current.status)) break;
           await runtime.queue.nextChange(job.id, 500);
           current = jobView(await runtime.queue.get(job.id));
         }

@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { closeEmulators, EMULATOR_NAMES, isEmulatorName, startEmulators, type EmulatorName, type StartedEmulator } from '../../../sandbox/index.js';
+import { User } from '../../auth/user.entity.js';
+import { createUser, generatePassword, hashPassword, verifyPassword } from '../../auth/users.js';
 import type { Config } from '../../config.js';
 import type { Actor } from '../../roles.js';
 import type { Runtime } from '../../runtime.js';
@@ -8,8 +11,13 @@ import { config } from '../context.js';
 import { UsageError } from '../output.js';
 import { portOption, serve, untilStopped, type Serving } from './start.js';
 
-/** Sandbox mode only, on loopback only: a fixed back-office login that the README gives. */
-export const SANDBOX_LOGIN = { email: 'sandbox@localhost', password: 'sandbox-password' } as const;
+/**
+ * Sandbox mode only, on loopback only: the back-office login. Its password is generated at the first
+ * start and kept in the sandbox's data dir (a fixed one, printed in the README, would let any local
+ * program or web page sign in), and printed at each start.
+ */
+export const SANDBOX_EMAIL = 'sandbox@localhost';
+export const SANDBOX_PASSWORD_FILE = 'sandbox-password';
 
 const SEEDER: Actor = { kind: 'system', id: 'sandbox', name: 'sandbox', role: 'admin' };
 
@@ -28,7 +36,7 @@ export function registerSandbox(program: Command): void {
     .option('--only <provider>', `start one emulator: ${EMULATOR_NAMES.join(', ')}`)
     .option('-p, --port <port>', 'port of the first emulator, the next ones take the following ports (default: free ports)')
     .option('--transition-ms <ms>', 'how long boots, backups and other transitions take, in ms (default: the emulators’ realistic 1500)')
-    .option('--app', `sandbox mode: also serve the API, back-office and job worker on $MV_DATA_DIR/sandbox, with a SANDBOX credential and service provider per emulator, login ${SANDBOX_LOGIN.email}`)
+    .option('--app', `sandbox mode: also serve the API, back-office and job worker on $MV_DATA_DIR/sandbox, with a SANDBOX credential and service provider per emulator, login ${SANDBOX_EMAIL}`)
     .option('--app-port <port>', 'port of the API and back-office with --app (default: $PORT or 3000)')
     .action(async (options: SandboxOptions) => {
       const names = emulatorNames(options.only);
@@ -63,17 +71,29 @@ function emulatorNames(only: string | undefined): EmulatorName[] {
 
 /**
  * The sandbox's own host: `<MV_DATA_DIR>/sandbox`, always SQLite (never the DATABASE_URL of a real
- * deployment), the bundled modules, the fixed login.
+ * deployment), the bundled modules, the sandbox login.
  */
 export function sandboxConfig(base: Config): Config {
-  return {
-    ...base,
-    dataDir: path.join(base.dataDir, 'sandbox'),
-    databaseUrl: undefined,
-    bundledModules: 'all',
-    adminEmail: SANDBOX_LOGIN.email,
-    adminPassword: SANDBOX_LOGIN.password,
-  };
+  const dataDir = path.join(base.dataDir, 'sandbox');
+  return { ...base, dataDir, databaseUrl: undefined, bundledModules: 'all', adminEmail: SANDBOX_EMAIL, adminPassword: sandboxPassword(dataDir) };
+}
+
+/** The sandbox login's password: `<sandbox data dir>/sandbox-password`, generated (mode 0600) when missing. */
+export function sandboxPassword(dataDir: string): string {
+  const file = path.join(dataDir, SANDBOX_PASSWORD_FILE);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const password = generatePassword();
+  fs.writeFileSync(file, password + '\n', { mode: 0o600, flag: 'wx' });
+  return password;
+}
+
+/** The printed login works: the sandbox user exists and has the file's password (a data dir of before it had a fixed one). */
+async function ensureSandboxLogin(runtime: Runtime, password: string): Promise<void> {
+  const users = runtime.data.getRepository(User);
+  const user = await users.findOneBy({ email: SANDBOX_EMAIL });
+  if (!user) await createUser(runtime.data, { email: SANDBOX_EMAIL, role: 'admin', name: 'Sandbox', password });
+  else if (!(await verifyPassword(user.passwordHash, password))) await users.update({ id: user.id }, { passwordHash: await hashPassword(password) });
 }
 
 /** mv-infra on loopback, its SANDBOX providers pointing at the emulators just started. */
@@ -82,7 +102,9 @@ async function serveSandbox(settings: Config, port: number, emulators: StartedEm
   const serving = await serve(settings, {
     port,
     host: '127.0.0.1',
+    hosts: 'loopback',
     prepare: async (runtime) => {
+      await ensureSandboxLogin(runtime, settings.adminPassword!);
       seeded = await seedSandbox(runtime, emulators);
     },
   });
@@ -90,7 +112,7 @@ async function serveSandbox(settings: Config, port: number, emulators: StartedEm
     '',
     'SANDBOX mode: no cloud account is used. These service providers point at the local emulators:',
     ...seeded.map((p) => `  ${p.name} (${p.url}, zones ${p.zones.join(', ')})${p.removed ? `: ${p.removed} records of the previous session removed, the emulator starts empty` : ''}`),
-    `Back-office: ${serving.url}/admin  login ${SANDBOX_LOGIN.email} / ${SANDBOX_LOGIN.password}`,
+    `Back-office: ${serving.url}/admin  login ${SANDBOX_EMAIL} / ${settings.adminPassword} (kept in ${path.join(settings.dataDir, SANDBOX_PASSWORD_FILE)})`,
     `API token:   MV_DATA_DIR=${settings.dataDir} npm run -s mvctl -- token create --role admin`,
     'Start with "Populate provider fields" on the service provider, then create a server. Ctrl+C stops everything.',
     '',
@@ -109,10 +131,12 @@ export interface SeededProvider {
 }
 
 /**
- * A SANDBOX credential and service provider per emulator, found by name, created on the first start and
- * pointed at the emulator's new URL on the next ones. The emulators start empty every time, so the
- * resources recorded for these providers last time (servers, volumes, IPs, images, types) are removed;
- * the user's own edits of the two records (zones, prefix, budget) are kept.
+ * A SANDBOX service provider per emulator, found by its name, and its credential (the provider's
+ * credentialId), created on the first start. At each start the provider's API URL, allowed hosts,
+ * description and credential, and the credential's domain, are set again to reach the emulator's new
+ * URL; the user's other edits of the two records (zones, prefix, budget) are kept. The emulators start
+ * empty every time, so the resources recorded for these providers last time (servers, volumes, IPs,
+ * images, types) are removed.
  */
 export async function seedSandbox(runtime: Runtime, emulators: StartedEmulator[]): Promise<SeededProvider[]> {
   const providerInfo = runtime.entityInfo('ServiceProvider');

@@ -3,12 +3,9 @@ import { ensureFirstAdmin } from '../../auth/users.js';
 import type { Config } from '../../config.js';
 import { openHost } from '../../host.js';
 import type { Runtime } from '../../runtime.js';
-import { createApp, listen, type Mount, type RunningServer } from '../../server.js';
+import { createApp, listen, parseHosts, type AllowedHosts, type RunningServer } from '../../server.js';
 import { config } from '../context.js';
 import { UsageError } from '../output.js';
-
-/** Mounts added by other parts of the host (the back-office), registered before the CLI parses. */
-export const extraMounts: Mount[] = [];
 
 export function registerStart(program: Command): void {
   program
@@ -17,7 +14,7 @@ export function registerStart(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (default: $PORT or 3000)')
     .action(async (options: { port?: string }) => {
       const settings = config();
-      const serving = await serve(settings, { port: portOption(options.port, settings.port) });
+      const serving = await serve(settings, { port: portOption(options.port, settings.port), hosts: parseHosts(process.env.MV_PUBLIC_HOSTS) });
       await untilStopped();
       await serving.close();
     });
@@ -34,6 +31,8 @@ export interface ServeOptions {
   port: number;
   /** The interface to listen on. Default: all of them. */
   host?: string;
+  /** The host names it answers to (see createApp). Default: any. */
+  hosts?: AllowedHosts;
   /** Runs once the database is migrated, before the first admin is created and the server listens. */
   prepare?: (runtime: Runtime) => Promise<void>;
 }
@@ -56,8 +55,7 @@ export async function serve(settings: Config, options: ServeOptions): Promise<Se
   try {
     await options.prepare?.(runtime);
     await ensureFirstAdmin(runtime.data, { email: settings.adminEmail, password: settings.adminPassword, logger: runtime.logger });
-    extraMounts.push(backOffice);
-    server = await listen(await createApp(runtime, extraMounts), options.port, options.host);
+    server = await listen(await createApp(runtime, [backOffice], options.hosts), options.port, options.host);
   } catch (error) {
     // A busy port, a failed seed: nothing must keep the process alive (the worker, the database).
     await backOffice.close();
