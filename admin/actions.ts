@@ -17,9 +17,6 @@ const BUILT_IN = new Set(['list', 'search', 'new', 'show', 'edit', 'delete', 'bu
 export interface RunActionCustom {
   entity: string;
   action: string;
-  kind: ActionDefinition['kind'];
-  /** Base URL of the back-office's own JSON endpoints. */
-  api: string;
 }
 
 /**
@@ -60,11 +57,11 @@ export function appliesTo(action: ActionDefinition, record: EntityRecord | undef
  * record(s), whatever the method, so a GET or POST to the AdminJS action URL has no effect. The role is
  * checked here (isAccessible, server side) and again by the runner.
  */
-export function registryActions(runtime: Runtime, entity: EntityInfo, component: string, api: string, logger: Logger): Record<string, Action<ActionResponse>> {
+export function registryActions(runtime: Runtime, entity: EntityInfo, component: string, logger: Logger): Record<string, Action<ActionResponse>> {
   const actions: Record<string, Action<ActionResponse>> = {};
   for (const { definition } of runtime.registry.actionsOf(entity.name)) {
     for (const { name, type } of adminActions(definition)) {
-      const custom: RunActionCustom = { entity: entity.name, action: definition.code, kind: definition.kind, api };
+      const custom: RunActionCustom = { entity: entity.name, action: definition.code };
       actions[name] = {
         name,
         actionType: type,

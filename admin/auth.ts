@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { User } from '../core/auth/user.entity.js';
 import { hashPassword, verifyPassword } from '../core/auth/users.js';
 import { MvError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { isRole, type Actor, type Role } from '../core/roles.js';
 
 declare module 'express-session' {
@@ -15,6 +16,9 @@ declare module 'express-session' {
 
 /** What the login page says when the limiter refuses (a sentence: AdminJS shows it as it is). */
 export const TOO_MANY_ATTEMPTS = 'Too many failed sign-in attempts: wait a few minutes, then try again.';
+
+/** What it says when anything else goes wrong: the login page is anonymous, the cause goes to the log. */
+export const SIGN_IN_UNAVAILABLE = 'Sign-in is unavailable; try again later.';
 
 export function roleOf(admin: CurrentAdmin | undefined): Role | undefined {
   return isRole(admin?.role) ? admin.role : undefined;
@@ -80,9 +84,24 @@ let decoyHash: Promise<string> | undefined;
 
 /**
  * Checks an email and password against `mv_user` (argon2), counting failures; on success the session is
- * regenerated (a session id set before login is never reused) and holds the user's id, email and role.
+ * regenerated (a session id set before login is never reused, the page to go back to is kept) and holds
+ * the user's id, email and role. @adminjs/express shows any error's message on the login page: only
+ * ours get there.
  */
-export function authenticator(data: DataSource, limiter: LoginLimiter) {
+export function authenticator(data: DataSource, limiter: LoginLimiter, logger: Logger) {
+  const authenticate = checkLogin(data, limiter);
+  return async (email: string, password: string, context?: { req: Request }): Promise<CurrentAdmin | null> => {
+    try {
+      return await authenticate(email, password, context);
+    } catch (error) {
+      if ((error as Error)?.message === TOO_MANY_ATTEMPTS) throw error;
+      logger.error({ err: error }, 'sign-in failed');
+      throw new Error(SIGN_IN_UNAVAILABLE);
+    }
+  };
+}
+
+function checkLogin(data: DataSource, limiter: LoginLimiter) {
   return async (email: string, password: string, context?: { req: Request }): Promise<CurrentAdmin | null> => {
     const address = context?.req.ip ?? 'unknown';
     if (typeof email !== 'string' || typeof password !== 'string') return null;
@@ -97,14 +116,21 @@ export function authenticator(data: DataSource, limiter: LoginLimiter) {
     }
     limiter.succeeded(email);
     await repo.update({ id: user.id }, { lastLoginAt: new Date() });
-    if (context?.req.session) await new Promise<void>((resolve, reject) => context.req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    const session = context?.req.session;
+    if (session) {
+      const { redirectTo } = session;
+      await new Promise<void>((resolve, reject) => session.regenerate((error) => (error ? reject(error) : resolve())));
+      // regenerate() replaced req.session: the new one goes where the old one would have.
+      if (redirectTo) context.req.session.redirectTo = redirectTo;
+    }
     return sessionUser(user);
   };
 }
 
 /**
  * Reloads the signed-in user on every request: a disabled or deleted user is signed out at once, and a
- * changed role applies at once (the session is not a cache of rights).
+ * changed role applies at once (the session is not a cache of rights). The user is `req.actor`, as the
+ * API's routes know it, for the back-office's own routes (requireRole).
  */
 export function currentUser(data: DataSource, loginPath: string): RequestHandler {
   return (req, res, next) => {
@@ -119,6 +145,7 @@ export function currentUser(data: DataSource, loginPath: string): RequestHandler
           return;
         }
         req.session.adminUser = sessionUser(user);
+        req.actor = actorOf(req.session.adminUser);
         next();
       })
       .catch(next);

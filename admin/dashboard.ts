@@ -17,12 +17,14 @@ const STATE_FIELDS = ['state', 'status'];
 export function dashboardData(runtime: Runtime) {
   return async (admin: CurrentAdmin | undefined) => {
     const role = roleOf(admin);
-    const groups = new Map<string, Awaited<ReturnType<typeof summary>>[]>();
-    for (const info of runtime.registry.entities()) {
-      if (!roleAllows(role, info.read)) continue;
-      groups.set(info.group, [...(groups.get(info.group) ?? []), await summary(runtime, info)]);
-    }
-    const [recent, failed] = await Promise.all([runtime.queue.list({ perPage: 8 }), runtime.queue.list({ status: 'failed', perPage: 8 })]);
+    const readable = runtime.registry.entities().filter((info) => roleAllows(role, info.read));
+    const [summaries, recent, failed] = await Promise.all([
+      Promise.all(readable.map((info) => summary(runtime, info))),
+      runtime.queue.list({ perPage: 8 }),
+      runtime.queue.list({ status: 'failed', perPage: 8 }),
+    ]);
+    const groups = new Map<string, typeof summaries>();
+    for (const [index, info] of readable.entries()) groups.set(info.group, [...(groups.get(info.group) ?? []), summaries[index]]);
     const titles = await recordTitles(runtime, [...recent.jobs, ...failed.jobs]);
     const describe = (job: Job) => ({
       ...jobView(job),
@@ -42,18 +44,19 @@ export function dashboardData(runtime: Runtime) {
 async function summary(runtime: Runtime, info: EntityInfo) {
   const repo = runtime.data.getRepository(info.entity);
   const state = info.fields.find((f) => STATE_FIELDS.includes(f.name) && !f.secret);
-  const total = await repo.count();
-  const states = state
-    ? (
-        await repo
+  const [total, rows] = await Promise.all([
+    repo.count(),
+    state
+      ? repo
           .createQueryBuilder('r')
           .select(`r.${state.name}`, 'value')
           .addSelect('COUNT(*)', 'count')
           .groupBy(`r.${state.name}`)
           .orderBy('count', 'DESC')
           .getRawMany<{ value: string | null; count: string | number }>()
-      ).map((row) => ({ value: row.value ?? '(none)', count: Number(row.count) }))
-    : [];
+      : [],
+  ]);
+  const states = rows.map((row) => ({ value: row.value ?? '(none)', count: Number(row.count) }));
   return { id: info.name, label: info.label, total, stateField: state?.name ?? null, states };
 }
 

@@ -49,7 +49,7 @@ export function adminMount(runtime: Runtime): AdminMount {
       loginPath: `${ADMIN_ROOT}/login`,
       logoutPath: `${ADMIN_ROOT}/logout`,
       componentLoader: loader,
-      resources: buildResources(runtime, ids, `${ADMIN_ROOT}/mv`),
+      resources: buildResources(runtime, ids),
       dashboard: { component: ids.Dashboard, handler: async (_request, _response, context) => dashboard(context.currentAdmin) },
       pages: { modules: { component: ids.Modules, icon: 'Package' } },
       branding: { companyName: 'mv-infra', logo: false, withMadeWithLove: false },
@@ -81,7 +81,7 @@ export function adminMount(runtime: Runtime): AdminMount {
     });
     AdminJSExpress.buildAuthenticatedRouter(
       admin,
-      { authenticate: authenticator(runtime.data, new LoginLimiter()), cookieName: 'mv_admin', cookiePassword: secret },
+      { authenticate: authenticator(runtime.data, new LoginLimiter(), runtime.logger), cookieName: 'mv_admin', cookiePassword: secret },
       router,
       sessionOptions,
     );

@@ -39,10 +39,10 @@ interface Extras {
  * selects, references as links, JSON readable and editable, secrets write-only, rights from its read and
  * write roles, and a button per action of the registry.
  */
-export function buildResources(runtime: Runtime, components: ComponentIds, api: string): ResourceWithOptions[] {
+export function buildResources(runtime: Runtime, components: ComponentIds): ResourceWithOptions[] {
   return backOfficeEntities(runtime).map((info) => ({
     resource: new EntityResource(info, runtime, info.entity === User ? userWriter(runtime, info) : entityWriter(runtime, info)),
-    options: resourceOptions(runtime, info, components, api),
+    options: resourceOptions(runtime, info, components),
   }));
 }
 
@@ -81,7 +81,7 @@ function extrasOf(runtime: Runtime, info: EntityInfo, c: ComponentIds): Extras {
   return extras;
 }
 
-function resourceOptions(runtime: Runtime, info: EntityInfo, c: ComponentIds, api: string): ResourceOptions {
+function resourceOptions(runtime: Runtime, info: EntityInfo, c: ComponentIds): ResourceOptions {
   const extras = extrasOf(runtime, info, c);
   const writable = info.fields.filter((f) => !f.readOnly && f.kind !== 'id');
   const canRead = ({ currentAdmin }: ActionContext) => roleAllows(roleOf(currentAdmin), info.read);
@@ -117,7 +117,7 @@ function resourceOptions(runtime: Runtime, info: EntityInfo, c: ComponentIds, ap
       edit: { ...crud.edit, isAccessible: canWrite, isVisible: canWrite },
       delete: { ...crud.delete, isAccessible: canWrite, isVisible: canWrite },
       bulkDelete: { ...crud.bulkDelete, isAccessible: canWrite, isVisible: canWrite },
-      ...registryActions(runtime, info, c.RunAction, api, runtime.logger),
+      ...registryActions(runtime, info, c.RunAction, runtime.logger),
     },
   };
 }

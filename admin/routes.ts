@@ -1,15 +1,14 @@
 import express, { Router, type Request } from 'express';
 import { confirmationText, type ActionDefinition } from '../core/action.js';
+import { actorOf, requireRole } from '../core/api/auth.js';
 import { errorHandler, handle, notFound } from '../core/api/errors.js';
 import { findRecord, isUuid } from '../core/db/records.js';
 import { MvError } from '../core/errors.js';
 import { jobView } from '../core/jobs/job-view.js';
 import { paramDefaults, type ParamSpec } from '../core/params.js';
 import type { EntityInfo } from '../core/registry.js';
-import { roleAllows, type Actor } from '../core/roles.js';
 import type { Runtime } from '../core/runtime.js';
 import { mayRun } from './actions.js';
-import { actorOf } from './auth.js';
 import { moduleRoutes } from './module-routes.js';
 
 type Row = { id: string } & Record<string, unknown>;
@@ -30,17 +29,16 @@ const MAX_IDS = 500;
  */
 export function backOfficeRoutes(runtime: Runtime): Router {
   const router = Router();
-  const actor = (req: Request): Actor => actorOf(req.session?.adminUser);
   const readable = (req: Request, name: string): EntityInfo => {
-    const who = actor(req);
+    actorOf(req);
     const entity = runtime.registry.entity(name);
-    if (!roleAllows(who.role, entity.read)) throw new MvError('forbidden', `Reading ${entity.label} records needs the ${entity.read} role; ${who.name} is ${who.role}`);
+    requireRole(req, entity.read, `Reading ${entity.label} records`);
     return entity;
   };
   const runnable = (req: Request): { entity: EntityInfo; definition: ActionDefinition } => {
     const entity = readable(req, req.params.entity);
     const { definition } = runtime.registry.action(entity.name, req.params.action);
-    const who = actor(req);
+    const who = actorOf(req);
     if (!mayRun(req.session.adminUser, entity, definition)) {
       throw new MvError('forbidden', `${definition.label} needs the ${definition.role ?? 'operator'} role; ${who.name} is ${who.role}`);
     }
@@ -71,7 +69,7 @@ export function backOfficeRoutes(runtime: Runtime): Router {
         action: definition.code,
         recordIds: ids.length ? ids : undefined,
         params: body.params as Record<string, unknown> | undefined,
-        actor: actor(req),
+        actor: actorOf(req),
       });
       res.status(202).json({ jobs: jobs.map(jobView) });
     }),
@@ -80,7 +78,7 @@ export function backOfficeRoutes(runtime: Runtime): Router {
   router.get(
     '/jobs',
     handle(async (req, res) => {
-      actor(req);
+      actorOf(req);
       const jobs = await Promise.all(idsOf(req.query.ids).map((id) => runtime.queue.get(id)));
       res.json({ jobs: jobs.map(jobView) });
     }),

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { publicHost } from '../core/server.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -27,12 +28,4 @@ export function isSameOrigin(req: Request): boolean {
     return false;
   }
   return origin.host.toLowerCase() === publicHost(req).toLowerCase();
-}
-
-/** The host the browser used: the Host header, or X-Forwarded-Host when a trusted proxy (see `trust proxy`) set it. */
-function publicHost(req: Request): string {
-  const trust = req.app.get('trust proxy fn') as ((address: string | undefined, hop: number) => boolean) | undefined;
-  const forwarded = req.get('x-forwarded-host');
-  if (forwarded && trust?.(req.socket.remoteAddress, 0)) return forwarded.split(',')[0].trim();
-  return req.get('host') ?? '';
 }

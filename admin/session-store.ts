@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { LessThan, type DataSource, type Repository } from 'typeorm';
 import { AdminSession } from '../core/auth/admin-session.entity.js';
 import { dialectOf } from '../core/db/data-source.js';
+import { sql } from '../core/db/sql.js';
 import type { Logger } from '../core/logger.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -27,6 +28,15 @@ export function sessionStore(data: DataSource, logger: Logger): ClosableStore {
   });
   // Its close() returns a promise, though its types say void.
   return store as unknown as ClosableStore;
+}
+
+/**
+ * Ends every session of a user (a changed password): sessions are rolling, and a session is otherwise
+ * only ended when its user is disabled or deleted. The session is JSON text in both stores.
+ */
+export async function endSessionsOf(data: DataSource, userId: string): Promise<void> {
+  const id = dialectOf(data) === 'postgres' ? `("sess"::json -> 'adminUser' ->> 'id')` : `json_extract("sess", '$.adminUser.id')`;
+  await sql(data, `DELETE FROM "mv_admin_session" WHERE ${id} = ?`, [userId]);
 }
 
 /** express-session's store interface over the TypeORM repository of `mv_admin_session`. */

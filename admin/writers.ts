@@ -5,6 +5,8 @@ import { MvError, validationError } from '../core/errors.js';
 import type { EntityInfo } from '../core/registry.js';
 import type { Actor, Role } from '../core/roles.js';
 import type { Runtime } from '../core/runtime.js';
+import { exclusively } from '../core/db/lock.js';
+import { endSessionsOf } from './session-store.js';
 import { fieldErrorsOf } from './errors.js';
 import { formInput } from './form-input.js';
 import type { RecordWriter } from './resource.js';
@@ -20,10 +22,15 @@ export function entityWriter(runtime: Runtime, entity: EntityInfo): RecordWriter
   };
 }
 
+/** Any constant of our own: held while a user's role, status or existence changes (see keepAnAdmin). */
+const ADMINS_LOCK = 7_317_002;
+
 /**
  * Users: the fields go through the entity service like any entity; the password (a form field, not an
- * entity field) is hashed with argon2 and never stored or shown otherwise. At least one enabled admin
- * always remains, so that nobody locks the back-office.
+ * entity field) is hashed with argon2 and never stored or shown otherwise; changing it signs the user out
+ * everywhere. At least one enabled admin always remains, so that nobody locks the back-office: the check
+ * and the write it allows run under one lock, so that two admins demoting each other at once cannot both
+ * succeed.
  */
 export function userWriter(runtime: Runtime, entity: EntityInfo): RecordWriter {
   const repo = runtime.data.getRepository(User);
@@ -75,10 +82,14 @@ export function userWriter(runtime: Runtime, entity: EntityInfo): RecordWriter {
       const input = formInput(entity, payload, 'update');
       if (typeof input.email === 'string') input.email = input.email.trim().toLowerCase();
       const secret = password(payload);
-      await keepAnAdmin(id, input);
-      await runtime.entities.update(entity, id, input, actor);
+      await exclusively(runtime.data, ADMINS_LOCK, async () => {
+        await keepAnAdmin(id, input);
+        await runtime.entities.update(entity, id, input, actor);
+      });
       if (secret) {
         await repo.update({ id }, { passwordHash: await hashPassword(secret) });
+        // Whoever knew the old password keeps no session opened with it.
+        await endSessionsOf(runtime.data, id);
         const marker = { id, secretsSet: ['password'] };
         announce({ entity: entity.name, id, operation: 'update', actor, before: marker, after: marker, secretsChanged: ['password'] });
       }
@@ -86,8 +97,10 @@ export function userWriter(runtime: Runtime, entity: EntityInfo): RecordWriter {
 
     async delete(id, actor: Actor) {
       if (id === actor.id) throw new MvError('conflict', 'You cannot delete yourself; another admin can');
-      await keepAnAdmin(id, 'deleted');
-      await runtime.entities.delete(entity, id, actor);
+      await exclusively(runtime.data, ADMINS_LOCK, async () => {
+        await keepAnAdmin(id, 'deleted');
+        await runtime.entities.delete(entity, id, actor);
+      });
     },
   };
 }

@@ -15,6 +15,7 @@ import {
   TextArea,
 } from '@adminjs/design-system';
 import { ApiClient, BasePropertyComponent, useNotice, ViewHelpers, type ActionProps, type RecordJSON } from 'adminjs';
+import type { RunActionCustom } from '../actions.js';
 import { api, ApiProblem, failureText, FINAL, Muted, ProgressBar, StatusBadge, StepList, type JobView } from './shared.js';
 
 interface ParamField {
@@ -158,7 +159,7 @@ const JobProgress: React.FC<{ job: JobView; title: string; actionLabel: string }
  * its result or failure reason, and the record(s) as they are now in the database.
  */
 const RunAction: React.FC<ActionProps> = ({ action, resource, record, records }) => {
-  const custom = action.custom as { entity: string; action: string; kind: string; api: string };
+  const custom = action.custom as RunActionCustom;
   const targets: RecordJSON[] = record ? [record] : (records ?? []);
   const ids = targets.map((r) => r.id);
   const navigate = useNavigate();

@@ -1,33 +1,14 @@
 import React from 'react';
 import { Badge, Box, Text } from '@adminjs/design-system';
+// Type-only imports of the server's own types: the bundler's TypeScript preset erases them.
+import type { JobView as ServerJobView } from '../../core/jobs/job-view.js';
 
 /** Helpers shared by the back-office's components (bundled with them by AdminJS). */
 
-export interface JobStep {
-  at: string;
-  percent: number;
-  message: string;
-}
+export type JobStep = ServerJobView['steps'][number];
 
-export interface JobView {
-  id: string;
-  entity: string;
-  recordId: string | null;
-  action: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  percent: number;
-  steps: JobStep[];
-  message: string | null;
-  error: { message: string; cause?: string } | null;
-  startedBy: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  entityLabel?: string;
-  recordTitle?: string | null;
-  actionLabel?: string;
-}
+/** A job as the back-office's endpoints send it; the dashboard adds labels. */
+export type JobView = ServerJobView & { entityLabel?: string; recordTitle?: string | null; actionLabel?: string };
 
 export const FINAL = ['succeeded', 'failed', 'cancelled'];
 

@@ -1,10 +1,12 @@
 import './support/env.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { userWriter } from '../../admin/writers.js';
 import { AuditEntry } from '../../core/audit/audit.entity.js';
 import { AdminSession } from '../../core/auth/admin-session.entity.js';
 import { User } from '../../core/auth/user.entity.js';
+import { createUser } from '../../core/auth/users.js';
 import { Job } from '../../core/jobs/job.entity.js';
-import type { Role } from '../../core/roles.js';
+import type { Actor, Role } from '../../core/roles.js';
 import { DIALECTS } from '../support/runtime.js';
 import { AdminClient, PASSWORD, startAdmin, type AdminHarness } from './support/harness.js';
 
@@ -33,6 +35,8 @@ describe.each(DIALECTS)('back-office on %s', (dialect) => {
     }
     throw new Error(`job ${id} did not end`);
   };
+  /** The id of a client's session, from its cookie. */
+  const sessionId = (client: AdminClient) => decodeURIComponent(client.cookie!.split('=')[1]).slice(2).split('.')[0];
   /** The page's REDUX_STATE: resources, their properties and actions as the browser gets them. */
   const reduxState = (html: string) => JSON.parse(/window\.REDUX_STATE = (.*?);\n/s.exec(html)![1]);
 
@@ -71,7 +75,7 @@ describe.each(DIALECTS)('back-office on %s', (dialect) => {
       expect(cookie).toMatch(/; SameSite=Strict/i);
       expect(cookie).toMatch(/; Path=\/admin/i);
       expect(cookie).not.toMatch(/; Secure/i);
-      const sid = decodeURIComponent(client.cookie!.split('=')[1]).slice(2).split('.')[0];
+      const sid = sessionId(client);
       const stored = await h.runtime.data.getRepository(AdminSession).findOneBy({ sid });
       expect(JSON.parse(stored!.sess).adminUser).toEqual({ id: expect.any(String), email: h.emails.operator, title: 'Operator user', role: 'operator' });
       expect(stored!.sess).not.toContain('argon2');
@@ -117,6 +121,44 @@ describe.each(DIALECTS)('back-office on %s', (dialect) => {
       expect(client.cookie).toBeUndefined();
       // Other users are not affected.
       expect((await h.client().login(h.emails.viewer, PASSWORD)).status).toBe(302);
+    });
+
+    it('shows the login page no internal error, only that sign-in is unavailable', async () => {
+      const users = h.runtime.data.getRepository(User);
+      const spy = vi.spyOn(users, 'findOneBy').mockRejectedValueOnce(new Error('connect ECONNREFUSED 10.1.2.3:5432 (password authentication failed for user "mv")'));
+      try {
+        const reply = await h.client().login(h.emails.viewer, PASSWORD);
+        expect(reply.text).toContain('Sign-in is unavailable; try again later.');
+        expect(reply.text).not.toMatch(/ECONNREFUSED|10\.1\.2\.3|password authentication/);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('goes back, once signed in, to the page the session kept (the session is regenerated)', async () => {
+      const client = await h.signedIn('viewer');
+      const sessions = h.runtime.data.getRepository(AdminSession);
+      const row = await sessions.findOneByOrFail({ sid: sessionId(client) });
+      await sessions.update({ sid: row.sid }, { sess: JSON.stringify({ ...JSON.parse(row.sess), redirectTo: '/admin/resources/Widget' }) });
+      const again = await client.login(h.emails.viewer, PASSWORD);
+      expect([again.status, again.headers.get('location')]).toEqual([302, '/admin/resources/Widget']);
+      expect(sessionId(client)).not.toBe(row.sid);
+    });
+
+    it('signs a user out everywhere when their password is changed', async () => {
+      const email = `moved-${dialect}@test.local`;
+      const created = await clients.admin.postForm('/admin/api/resources/User/actions/new', { email, role: 'operator', password: PASSWORD });
+      const [laptop, phone] = [h.client(), h.client()];
+      for (const client of [laptop, phone]) expect((await client.login(email, PASSWORD)).status).toBe(302);
+      expect((await laptop.get('/admin')).status).toBe(200);
+      await clients.admin.postForm(`/admin/api/resources/User/records/${created.json.record.id}/edit`, { password: 'a brand new passphrase' });
+      for (const client of [laptop, phone]) {
+        expect((await client.get('/admin')).headers.get('location')).toBe('/admin/login');
+        expect((await client.get('/admin/mv/jobs?ids=')).status).toBe(401);
+      }
+      // Other users keep their sessions; the new password signs in.
+      expect((await clients.operator.get('/admin')).status).toBe(200);
+      expect((await laptop.login(email, 'a brand new passphrase')).status).toBe(302);
     });
 
     it('signs a disabled user out at once, and applies a changed role at once', async () => {
@@ -472,6 +514,22 @@ describe.each(DIALECTS)('back-office on %s', (dialect) => {
       expect(tokens.text).not.toContain('tokenHash');
       expect((await clients.admin.postForm('/admin/api/resources/ApiToken/actions/new', { name: 'x', role: 'admin' })).json.notice).toMatchObject({ type: 'error' });
       expect((await clients.operator.get('/admin/api/resources/ApiToken/actions/list')).json.notice).toMatchObject({ type: 'error' });
+    });
+
+    it('keeps an enabled admin when the last two demote each other at the same moment', async () => {
+      const users = h.runtime.data.getRepository(User);
+      const first = await users.findOneByOrFail({ email: h.emails.admin });
+      const { user: second } = await createUser(h.runtime.data, { email: `second-admin-${dialect}@test.local`, role: 'admin', password: PASSWORD });
+      const writer = userWriter(h.runtime, h.runtime.entityInfo('User')!);
+      const as = (user: User): Actor => ({ kind: 'user', id: user.id, name: user.email, role: 'admin' });
+      try {
+        const outcomes = await Promise.allSettled([writer.update(first.id, { role: 'viewer' }, as(second)), writer.update(second.id, { role: 'viewer' }, as(first))]);
+        expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+        expect(await users.countBy({ role: 'admin', disabled: false })).toBe(1);
+      } finally {
+        await users.update({ id: first.id }, { role: 'admin' });
+        await users.delete({ id: second.id });
+      }
     });
 
     it('feeds the dashboard: resources per group and state, recent and failed jobs', async () => {
