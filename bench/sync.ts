@@ -119,8 +119,9 @@ interface WriteTotals {
 }
 
 /**
- * Database write time: the time spent in transactions (the sync writes in one per zone: mapping and
- * statements), and within them the time of the statements themselves, from TypeORM's query events.
+ * Database write time: the time spent in transactions (the sync writes in batches of a few thousand
+ * records per zone, then one to let go of what is gone: mapping and statements), and within them the time
+ * of the statements themselves, from TypeORM's query events.
  */
 function writeTimer(runtime: Runtime): { totals: WriteTotals; reset(): void } {
   const fresh = (): WriteTotals => ({ transactionMs: 0, transactions: 0, statementMs: 0, statements: 0, byKind: new Map() });

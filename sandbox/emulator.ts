@@ -2,7 +2,9 @@
  * Shared base of the cloud emulators: an express app with the sandbox control endpoints and fault
  * injection in front of the provider's routes, served on loopback.
  *
- * Control endpoints (never authenticated, never faulted):
+ * Control endpoints (never authenticated, never faulted). A POST or DELETE must carry a JSON content
+ * type or an `X-...` header (the provider's auth header will do): a request no web page can send to
+ * another site without the browser asking first (CORS preflight, which the emulators never allow).
  * - `GET /__sandbox/faults`: the active fault plan, with remaining counts.
  * - `POST /__sandbox/faults`: set faults (JSON plan, see `faults.ts`); answers the active plan.
  * - `DELETE /__sandbox/faults`: clear every fault, including a steady rate limit set at start.
@@ -17,7 +19,7 @@
  * ```
  */
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { FaultInjector, FaultPlanError, parseFaultPlan, type FaultPlan, type FaultResponses } from './faults.js';
 
 export const CONTROL_PATH = '/__sandbox';
@@ -44,13 +46,20 @@ const malformedJson: ErrorRequestHandler = (error, _req, res, next) => {
   res.status(400).json({ error: 'the body must be JSON' });
 };
 
+/** Refuses what a page of any web site could send here: a CORS "simple" request (see the comment above). */
+const notFromWebPages: RequestHandler = (req, res, next) => {
+  const json = /^application\/json\s*(;|$)/i.test(req.get('content-type') ?? '');
+  if (req.method === 'GET' || req.method === 'HEAD' || json || Object.keys(req.headers).some((name) => name.startsWith('x-'))) return next();
+  res.status(415).json({ error: 'send Content-Type: application/json (or an X-Auth-Token header)' });
+};
+
 export function createEmulatorApp(options: EmulatorAppOptions): EmulatorApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   const faults = new FaultInjector(options.faults);
   const control = express.Router();
-  control.use(express.json());
+  control.use(notFromWebPages, express.json());
 
   control.get('/faults', (_req, res) => {
     res.json(faults.plan);

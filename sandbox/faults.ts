@@ -152,11 +152,9 @@ export function parseFaultPlan(input: unknown): FaultPlan {
 // ---------------------------------------------------------------------------------------------
 // Injection
 
-function matches(rule: RequestMatch, req: Request): boolean {
-  if (rule.method && rule.method.toUpperCase() !== req.method) return false;
-  if (!rule.path) return true;
-  const pattern = rule.path.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${pattern}$`).test(req.path);
+/** A rule's `path`, `*` matching any run of characters. */
+function pathPattern(path: string): RegExp {
+  return new RegExp(`^${path.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
 function drawLatency(latencyMs: FaultPlan['latencyMs']): number {
@@ -168,7 +166,9 @@ function drawLatency(latencyMs: FaultPlan['latencyMs']): number {
 /** Holds the active fault plan and applies it to requests. */
 export class FaultInjector {
   #plan: FaultPlan = {};
+  /** Built when the plan is set, not at each request: the token bucket's state and the rules' path patterns. */
   #bucket: TokenBucket | undefined;
+  #paths = new Map<string, RegExp>();
 
   /** @param initial The plan an emulator starts with and returns to on reset (e.g. a steady rate limit). */
   constructor(private readonly initial: FaultPlan = {}) {
@@ -184,11 +184,14 @@ export class FaultInjector {
   set(plan: FaultPlan): void {
     this.#plan = { ...this.#plan, ...structuredClone(plan) };
     if (plan.tokenBucket) this.#bucket = new TokenBucket(plan.tokenBucket.perSecond, plan.tokenBucket.burst);
+    const paths = [this.#plan.rateLimit, this.#plan.serverErrors, this.#plan.dropAfterCommit].flatMap((rule) => (rule?.path ? [rule.path] : []));
+    this.#paths = new Map(paths.map((path) => [path, this.#paths.get(path) ?? pathPattern(path)]));
   }
 
   clear(): void {
     this.#plan = {};
     this.#bucket = undefined;
+    this.#paths.clear();
   }
 
   restoreInitial(): void {
@@ -207,22 +210,27 @@ export class FaultInjector {
   }
 
   #apply(req: Request, res: Response, next: NextFunction, responses: FaultResponses): void {
-    const bucket = this.#plan.tokenBucket;
-    if (bucket && this.#bucket && !this.#bucket.take()) {
-      const resetSeconds = this.#bucket.secondsUntilNextToken();
-      return responses.tooManyRequests(res, { shape: bucket.shape ?? 'bare', resetSeconds, quotaPerSecond: bucket.perSecond });
+    // #bucket is set exactly when the plan has a tokenBucket.
+    if (this.#bucket && !this.#bucket.take()) {
+      const { shape, perSecond } = this.#plan.tokenBucket!;
+      return responses.tooManyRequests(res, { shape: shape ?? 'bare', resetSeconds: this.#bucket.secondsUntilNextToken(), quotaPerSecond: perSecond });
     }
     const rateLimit = this.#plan.rateLimit;
-    if (rateLimit && matches(rateLimit, req) && this.#consume('rateLimit')) {
+    if (rateLimit && this.#matches(rateLimit, req) && this.#consume('rateLimit')) {
       return responses.tooManyRequests(res, { shape: rateLimit.shape ?? 'bare', resetSeconds: 1 });
     }
     const serverErrors = this.#plan.serverErrors;
-    if (serverErrors && matches(serverErrors, req) && this.#consume('serverErrors')) {
+    if (serverErrors && this.#matches(serverErrors, req) && this.#consume('serverErrors')) {
       return responses.serverError(res, serverErrors.status ?? 503);
     }
     const drop = this.#plan.dropAfterCommit;
-    if (drop && matches(drop, req)) this.#dropOnSuccess(res);
+    if (drop && this.#matches(drop, req)) this.#dropOnSuccess(res);
     next();
+  }
+
+  #matches(rule: RequestMatch, req: Request): boolean {
+    if (rule.method && rule.method.toUpperCase() !== req.method) return false;
+    return !rule.path || this.#paths.get(rule.path)!.test(req.path);
   }
 
   /** Takes one from a counted fault; removes the fault when it is used up. */

@@ -5,9 +5,13 @@ import { instance } from '../../providers/scaleway/paths.js';
 import { dryRunResult } from './dry-run.js';
 import { managedOnly, requireManaged } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
-import { refreshServer } from './server-task.js';
+import { holds, refreshServer } from './server-task.js';
+import { attachedType } from './volume-apis.js';
 
-/** Attaches a detached volume of the same zone to the server. */
+/**
+ * Attaches a detached volume of the same zone to the server. Resumed after a crash, it does not send the
+ * attach again when Scaleway shows the volume attached already.
+ */
 export const attachVolume = defineAction({
   code: 'attachVolume',
   label: 'Attach a volume',
@@ -21,14 +25,17 @@ export const attachVolume = defineAction({
     const zone = zoneOf(server, provider);
     const volume = await ctx.repo(ServerVolume).findOneBy({ id: ctx.params.volumeId });
     if (!volume?.providerSideId || volume.kind !== 'volume') throw new ActionError('No volume with this id exists at Scaleway', { field: 'volumeId' });
-    if (volume.serverId === server.id) throw new ActionError(`${volume.name} is attached to ${server.name} already`, { field: 'volumeId' });
-    if (volume.serverId) throw new ActionError(`${volume.name} is attached to another server: detach it first`, { field: 'volumeId' });
+    // Resumed, the earlier attempt may have attached it, and recorded it.
+    if (volume.serverId === server.id && !ctx.job.resumed) throw new ActionError(`${volume.name} is attached to ${server.name} already`, { field: 'volumeId' });
+    if (volume.serverId && volume.serverId !== server.id) throw new ActionError(`${volume.name} is attached to another server: detach it first`, { field: 'volumeId' });
     if (volume.zone !== zone) throw new ActionError(`${volume.name} is in ${volume.zone}, the server in ${zone}`, { field: 'volumeId' });
     requireManaged(volume, `The volume ${volume.name}`, 'volumeId');
-    const body = { volume_id: volume.providerSideId, volume_type: volume.volumeType === 'sbs_volume' ? ('sbs_volume' as const) : ('l_ssd' as const) };
+    const body = { volume_id: volume.providerSideId, volume_type: attachedType(volume) };
     if (ctx.job.dryRun) return dryRunResult(`attach ${volume.name}`, [{ method: 'POST', path: instance(zone, `/servers/${server.providerSideId}/attach-volume`), body }]);
-    await ctx.progress(30, `Attaching ${volume.name} to ${server.name}`);
-    await api.servers.attachVolume(zone, server.providerSideId!, body);
+    if (!(ctx.job.resumed && (await holds(api, zone, server, volume.providerSideId)))) {
+      await ctx.progress(30, `Attaching ${volume.name} to ${server.name}`);
+      await api.servers.attachVolume(zone, server.providerSideId!, body);
+    }
     await refreshServer(ctx, api, zone, server);
     return { message: `Attached ${volume.name} to ${server.name}` };
   },

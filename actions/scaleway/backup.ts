@@ -7,17 +7,20 @@ import { waitForImage } from '../../providers/scaleway/waiters.js';
 import type { Image } from '../../providers/scaleway/wire.js';
 import { keyOf } from '../shared/upsert-resources.js';
 import { dryRunResult } from './dry-run.js';
+import { findOrCreate } from './find-or-create.js';
 import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { recordImages } from './record-images.js';
 import { refreshServer, runServerTask } from './server-task.js';
+import { waitProgress } from './wait-progress.js';
 
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
 /**
  * Backs up a server: an image of all its volumes (one snapshot each). Steps: send `backup` with the name →
- * keep the image record at once → wait until it is available → record its snapshots. Resumed after a
- * crash, it finds the image by name instead of taking a second backup.
+ * keep the image record at once → wait until it is available → record its snapshots and the server. An
+ * image of this server with this name is adopted instead of taking a second backup: resumed after a
+ * crash, or when the answer to the backup was lost.
  */
 export const backup = defineAction({
   code: 'backup',
@@ -41,22 +44,25 @@ export const backup = defineAction({
     const request = { action: 'backup' as const, name: ctx.params.name };
     if (ctx.job.dryRun) return dryRunResult(`back up ${server.name}`, [{ method: 'POST', path: instance(zone, `/servers/${server.providerSideId}/action`), body: request }]);
 
-    const imageId = (await previousBackup(api, zone, server, request.name)) ?? (await takeBackup());
-    async function takeBackup(): Promise<string> {
-      const task = await runServerTask(ctx, { api, zone, server, request, timeoutMs: 0, from: 5, to: 20 });
-      const id = /\/images\/([^/?]+)/.exec(task.href_result)?.[1];
-      if (!id) throw new ActionError(`Scaleway accepted the backup but did not say which image it makes (href_result "${task.href_result}")`, undefined, 'provider_error');
-      return id;
-    }
+    const { id: imageId } = await findOrCreate(ctx, {
+      kind: 'image',
+      name: `the backup ${request.name}`,
+      find: () => previousBackup(api, zone, server, request.name),
+      create: async () => {
+        // The server is recorded once, when the backup is done: while it runs, Scaleway allows no action on it.
+        const task = await runServerTask(ctx, { api, zone, server, request, timeoutMs: 0, from: 5, to: 20, record: false });
+        const id = task && /\/images\/([^/?]+)/.exec(task.href_result)?.[1];
+        if (!id) throw new ActionError(`Scaleway accepted the backup but did not say which image it makes (href_result "${task?.href_result}")`, undefined, 'provider_error');
+        return { id };
+      },
+      progress: { creating: 5, found: 20 },
+    });
     const record = (image: Image) => ctx.data.transaction((manager) => recordImages(manager, server.serviceProviderId, zone, [image], 'managed'));
     await record(await api.images.get(zone, imageId));
 
     await ctx.progress(25, `Waiting for image ${request.name} to be available`);
-    const image = await waitForImage(api, zone, imageId, {
-      timeoutMs: ctx.params.timeoutMinutes * 60_000,
-      signal: ctx.signal,
-      onPoll: (elapsed, state) => ctx.progress(25 + 70 * Math.min(0.95, elapsed / (ctx.params.timeoutMinutes * 60_000)), `Image ${request.name} is ${state}`),
-    });
+    const timeoutMs = ctx.params.timeoutMinutes * 60_000;
+    const image = await waitForImage(api, zone, imageId, { timeoutMs, signal: ctx.signal, onPoll: waitProgress(ctx, { from: 25, to: 95, timeoutMs }, (state) => `Image ${request.name} is ${state}`) });
     const recordId = (await record(image)).get(keyOf(zone, image.id))!;
     // While the backup ran, Scaleway allowed no action on the server: read what it allows now.
     await refreshServer(ctx, api, zone, server);
@@ -65,7 +71,7 @@ export const backup = defineAction({
 });
 
 /** A backup with this name of this server, if an earlier run of this job already asked for it. */
-async function previousBackup(api: ScalewayApi, zone: string, server: ScalewayServer, name: string): Promise<string | undefined> {
+async function previousBackup(api: ScalewayApi, zone: string, server: ScalewayServer, name: string): Promise<Image | undefined> {
   const images = await api.images.list(zone, { name });
-  return images.find((image) => image.name === name && image.from_server === server.providerSideId)?.id;
+  return images.find((image) => image.name === name && image.from_server === server.providerSideId);
 }

@@ -10,14 +10,14 @@ import { SERVER_WAIT_MS } from '../../providers/scaleway/timeouts.js';
 import type { CreateServerRequest, Server, ServerType } from '../../providers/scaleway/wire.js';
 import { dryRunResult } from './dry-run.js';
 import { findOrCreate } from './find-or-create.js';
-import { managedOnly } from './ownership.js';
+import { managedOnly, requireManaged } from './ownership.js';
 import { projectOf, scalewayOf, zoneOf } from './provider.js';
 import { recordServers } from './record-servers.js';
-import { awaitServer, runServerTask } from './server-task.js';
+import { runServerTask } from './server-task.js';
+import { GB, gb } from './units.js';
+import { attachedType } from './volume-apis.js';
 
-const GB = 1_000_000_000;
 const DEFAULT_BLOCK_SIZE = 10 * GB;
-const gb = (bytes: number) => `${Math.round(bytes / GB)} GB`;
 
 /**
  * Creates the server at Scaleway, from its image or from an existing volume, and powers it on.
@@ -25,7 +25,9 @@ const gb = (bytes: number) => `${Math.round(bytes / GB)} GB`;
  * Steps: check the type is sold and in stock and the root volume fits its constraints → create, tagged
  * with this record's id → keep the Scaleway id at once → power on → wait for `running` (failing fast if it
  * falls back) → record the server with its volumes and IPs. Each step can run again after a crash: a
- * create whose answer was lost is found by its tag and adopted, never made twice.
+ * create whose answer was lost is found by its tag and adopted, never made twice; once the Scaleway id is
+ * kept, a resumed job reads the server instead of checking and building the request again (the volume
+ * it boots from is attached to it by then), and only waits for a boot already under way.
  */
 export const createServer = defineAction({
   code: 'createServer',
@@ -45,21 +47,25 @@ export const createServer = defineAction({
     const { provider, api } = await scalewayOf(ctx, server.serviceProviderId);
     const zone = zoneOf(server, provider);
 
-    await ctx.progress(5, `Checking ${server.serverType} in ${zone}`);
-    const { type, warning } = await checkServerType(api, zone, server.serverType);
-    const request = await requestFor(ctx, api, zone, type, projectOf(server, provider));
-    if (ctx.job.dryRun) return dryRunResult(`create ${server.name}`, [{ method: 'POST', path: instance(zone, '/servers'), body: request }]);
-
-    const created = server.providerSideId ? await api.servers.get(zone, server.providerSideId) : await findOrCreateServer(ctx, api, zone, request);
-    await ctx.repo(ScalewayServer).update(server.id, { providerSideId: created.id, zone, state: created.state });
-    server.providerSideId = created.id;
-    await ctx.data.transaction((manager) => recordServers(manager, server.serviceProviderId, api, [created], { ownershipOfNew: 'managed', fields: 'all' }));
+    let warning: string | undefined;
+    let created: Server;
+    if (server.providerSideId) {
+      created = await api.servers.get(zone, server.providerSideId);
+    } else {
+      await ctx.progress(5, `Checking ${server.serverType} in ${zone}`);
+      const checked = await checkServerType(api, zone, server.serverType);
+      warning = checked.warning;
+      const request = await requestFor(ctx, api, zone, checked.type, projectOf(server, provider));
+      if (ctx.job.dryRun) return dryRunResult(`create ${server.name}`, [{ method: 'POST', path: instance(zone, '/servers'), body: request }]);
+      created = await findOrCreateServer(ctx, api, zone, request);
+      await ctx.repo(ScalewayServer).update(server.id, { providerSideId: created.id, zone, state: created.state });
+      server.providerSideId = created.id;
+    }
+    await recordServers(ctx, server.serviceProviderId, api, [created], { ownershipOfNew: 'managed', fields: 'all' });
 
     if (ctx.params.powerOn && created.state !== 'running') {
-      const step = { api, zone, server, expect: 'running' as const, timeoutMs: ctx.params.timeoutMinutes * 60_000, from: 40, to: 95 };
       // Resumed after a crash, it may be starting already: then only the wait is left.
-      if (created.state === 'stopped') await runServerTask(ctx, { ...step, request: { action: 'poweron' } });
-      else await awaitServer(ctx, step);
+      await runServerTask(ctx, { api, zone, server, request: { action: 'poweron' }, expect: 'running', timeoutMs: ctx.params.timeoutMinutes * 60_000, from: 40, to: 95 });
     }
     const final = await ctx.repo(ScalewayServer).findOneByOrFail({ id: server.id });
     return {
@@ -103,8 +109,10 @@ async function requestFor(ctx: ActionContext<ScalewayServer>, api: ScalewayApi, 
   if (fromVolumeId) {
     const volume = await ctx.repo(ServerVolume).findOneBy({ id: fromVolumeId });
     if (!volume?.providerSideId) throw new ActionError('The volume to boot from does not exist at Scaleway', { field: 'fromVolumeId' });
-    if (volume.serverId) throw new ActionError(`The volume ${volume.name} is attached to another server`, { field: 'fromVolumeId' });
-    request.volumes = { '0': { id: volume.providerSideId, boot: true, volume_type: volume.volumeType === 'sbs_volume' ? 'sbs_volume' : 'l_ssd' } };
+    requireManaged(volume, `The volume ${volume.name}`, 'fromVolumeId');
+    // Attached to this server: an earlier attempt created it and recorded it before its id was kept.
+    if (volume.serverId && volume.serverId !== server.id) throw new ActionError(`The volume ${volume.name} is attached to another server`, { field: 'fromVolumeId' });
+    request.volumes = { '0': { id: volume.providerSideId, boot: true, volume_type: attachedType(volume) } };
     return request;
   }
   if (!server.imageId) throw new ActionError('Choose an image, or give a volume to boot from', { field: 'imageId' });

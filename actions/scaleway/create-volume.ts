@@ -8,6 +8,7 @@ import { VOLUME_WAIT_MS } from '../../providers/scaleway/timeouts.js';
 import { waitForVolume } from '../../providers/scaleway/waiters.js';
 import type { CreateBlockVolumeRequest, CreateVolumeRequest } from '../../providers/scaleway/wire.js';
 import { dryRunResult } from './dry-run.js';
+import { waitProgress } from './wait-progress.js';
 import { findOrCreate } from './find-or-create.js';
 import { managedOnly } from './ownership.js';
 import { projectOf, scalewayOf, zoneOf } from './provider.js';
@@ -73,7 +74,7 @@ export const createVolume = defineAction({
       await waitForVolume(api, zone, { id: created.id, block: planned.block }, {
         timeoutMs,
         signal: ctx.signal,
-        onPoll: (elapsed, state) => ctx.progress(40 + 55 * Math.min(0.95, elapsed / timeoutMs), `${volume.name} is ${state}`),
+        onPoll: waitProgress(ctx, { from: 40, to: 95, timeoutMs }, (state) => `${volume.name} is ${state}`),
       }),
     );
     await repo.update(volume.id, { ...ready.fields, zone });

@@ -5,7 +5,7 @@ import { instance } from '../../providers/scaleway/paths.js';
 import type { VolumeSummary } from '../../providers/scaleway/wire.js';
 import { dryRunResult } from './dry-run.js';
 import { managedOnly } from './ownership.js';
-import { ignoreGone, unlessGone } from './provider-outcomes.js';
+import { ignoreGone, unlessGone } from '../../providers/scaleway/outcomes.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { deleteAtScaleway, deleteCall } from './volume-apis.js';
 

@@ -4,7 +4,7 @@ import { SecurityGroup } from '../../entities/security-group.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import { dryRunResult } from './dry-run.js';
 import { managedOnly } from './ownership.js';
-import { ignoreGone, unlessGone } from './provider-outcomes.js';
+import { ignoreGone, unlessGone } from '../../providers/scaleway/outcomes.js';
 import { scalewayOf, zoneOf } from './provider.js';
 
 const names = (list: { name: string }[]) => list.slice(0, 5).map((item) => item.name).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');

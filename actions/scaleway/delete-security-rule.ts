@@ -2,7 +2,7 @@ import { defineAction } from 'mv-infra/core';
 import { SecurityRule } from '../../entities/security-rule.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import { dryRunResult } from './dry-run.js';
-import { ignoreGone } from './provider-outcomes.js';
+import { ignoreGone } from '../../providers/scaleway/outcomes.js';
 import { editableRule, refreshRules, ruleAtScaleway, ruleSummary } from './security-rules.js';
 
 /** Removes the rule from its group at Scaleway (one already gone counts as removed); the others move up. */

@@ -3,7 +3,7 @@ import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerVolume } from '../../entities/server-volume.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import { dryRunResult } from './dry-run.js';
-import { ignoreGone } from './provider-outcomes.js';
+import { ignoreGone } from '../../providers/scaleway/outcomes.js';
 import { deletable, removeServerRecord } from './server-removal.js';
 import { scalewayOf, zoneOf } from './provider.js';
 

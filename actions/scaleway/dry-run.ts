@@ -13,3 +13,15 @@ export function dryRunResult(summary: string, calls: PlannedCall[]): ActionResul
     value: { dryRun: true, calls },
   };
 }
+
+/**
+ * What a dry run of a sync answers: the lists it would read (only reads, then records written here), and
+ * nothing read nor written.
+ */
+export function readsDryRun(summary: string, paths: string[]): ActionResult {
+  const reads = paths.map((path) => ({ method: 'GET' as const, path }));
+  return {
+    message: `Dry run: ${summary} would read ${paths.map((path) => `GET ${path}`).join(', ')} and write the records found; nothing was read and nothing was changed.`,
+    value: { dryRun: true, calls: [], reads },
+  };
+}

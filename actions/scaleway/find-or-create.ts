@@ -1,5 +1,5 @@
 import type { ActionContext } from 'mv-infra/core';
-import { isLostResponse } from './provider-outcomes.js';
+import { isLostResponse } from '../../providers/scaleway/outcomes.js';
 
 export interface OrphanProofCreate<T extends { id: string }> {
   /** What is created, for messages: `server`, `volume`, `IP`. */

@@ -1,6 +1,7 @@
 import { IsNull, Not, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { EntityClass } from 'mv-infra/core';
 import type { ProviderResource } from '../../entities/provider-resource.js';
+import { chunks } from '../shared/chunks.js';
 
 /** The state a record of ours takes when its resource vanished at the provider. */
 export const GONE = 'deleted';
@@ -39,7 +40,7 @@ export async function letGoOfGone<T extends ProviderResource>(
   const observed = gone.filter((record) => record.ownership === 'observed').map((record) => record.id);
   const managed = gone.filter((record) => record.ownership === 'managed').map((record) => record.id);
   const changes = { ...(hasState && { state: GONE }), ...managedChanges, lastSyncAt: new Date() };
-  for (let i = 0; i < observed.length; i += 1000) await repo.delete(observed.slice(i, i + 1000));
-  for (let i = 0; i < managed.length; i += 1000) await repo.update(managed.slice(i, i + 1000), changes as never);
+  for (const ids of chunks(observed)) await repo.delete(ids);
+  for (const ids of chunks(managed)) await repo.update(ids, changes as never);
   return gone.length;
 }

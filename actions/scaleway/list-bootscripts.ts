@@ -1,9 +1,10 @@
 import { defineAction } from 'mv-infra/core';
 import { Bootscript } from '../../entities/bootscript.js';
 import { bootscriptFields } from '../../providers/scaleway/mapping.js';
+import { instance } from '../../providers/scaleway/paths.js';
 import { upsertResources } from '../shared/upsert-resources.js';
 import { letGoOfGone } from './gone.js';
-import { serviceProviderParam, syncEachZone } from './zone-sync.js';
+import { perProvider, serviceProviderParam, syncEachZone } from './zone-sync.js';
 
 const COLUMNS = ['title', 'arch', 'bootcmdargs', 'dtb', 'initrd', 'kernel', 'isDefault', 'isPublic', 'project', 'lastSyncAt'] as const;
 
@@ -19,14 +20,15 @@ export const listBootscripts = defineAction({
   kind: 'list',
   description: 'Imports the bootscripts of each zone (Scaleway removed them in 2024: the job then says so).',
   params: { serviceProviderId: serviceProviderParam },
+  lockKey: perProvider,
   handler: (ctx) =>
-    syncEachZone(ctx, Bootscript, 'bootscripts', async ({ api, provider, zone }) => {
+    syncEachZone(ctx, 'bootscripts', async ({ api, provider, zone }) => {
       const bootscripts = await api.bootscripts.list(zone);
       return ctx.data.transaction(async (manager) => {
         const rows = bootscripts.map((bootscript) => ({ ...bootscriptFields(bootscript), providerSideId: bootscript.id, zone }));
         const written = await upsertResources(manager, Bootscript, provider.id, rows, { ownershipOfNew: 'observed', update: [...COLUMNS] });
         const gone = await letGoOfGone(manager, Bootscript, { serviceProviderId: provider.id, zone }, new Set(bootscripts.map((bootscript) => bootscript.id)));
-        return { listed: bootscripts.length, written, gone };
+        return { listed: bootscripts.length, added: written.added, gone };
       });
-    }),
+    }, { reads: (zone) => [instance(zone, '/bootscripts')] }),
 });

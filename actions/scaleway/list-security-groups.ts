@@ -1,10 +1,11 @@
 import { defineAction } from 'mv-infra/core';
 import { SecurityGroup } from '../../entities/security-group.js';
 import { securityGroupFields } from '../../providers/scaleway/mapping.js';
+import { instance } from '../../providers/scaleway/paths.js';
 import { keyOf, upsertResources } from '../shared/upsert-resources.js';
 import { letGoOfGone } from './gone.js';
 import { recordRules } from './security-rules.js';
-import { serviceProviderParam, syncEachZone } from './zone-sync.js';
+import { perProvider, serviceProviderParam, syncEachZone } from './zone-sync.js';
 
 const GROUP_COLUMNS = [
   'name', 'description', 'stateful', 'inboundDefaultPolicy', 'outboundDefaultPolicy', 'projectDefault', 'enableDefaultSecurity', 'state', 'project', 'tags',
@@ -23,8 +24,9 @@ export const listSecurityGroups = defineAction({
   kind: 'list',
   description: 'Imports and refreshes the security groups of a Scaleway account, with their rules, in each of its zones.',
   params: { serviceProviderId: serviceProviderParam },
+  lockKey: perProvider,
   handler: (ctx) =>
-    syncEachZone(ctx, SecurityGroup, 'security groups', async ({ api, provider, zone }) => {
+    syncEachZone(ctx, 'security groups', async ({ api, provider, zone }) => {
       const groups = await api.securityGroups.list(zone);
       const rules = await Promise.all(groups.map((group) => api.securityGroups.listRules(zone, group.id)));
       return ctx.data.transaction(async (manager) => {
@@ -35,7 +37,7 @@ export const listSecurityGroups = defineAction({
         const byId = new Map(records.map((record) => [record.id, record]));
         await recordRules(manager, provider.id, groups.map((group, i) => ({ group: byId.get(written.get(keyOf(zone, group.id))!)!, rules: rules[i] })));
         const gone = await letGoOfGone(manager, SecurityGroup, { serviceProviderId: provider.id, zone }, new Set(groups.map((group) => group.id)));
-        return { listed: groups.length, written, gone, more: { rules: rules.reduce((sum, list) => sum + list.length, 0) } };
+        return { listed: groups.length, added: written.added, gone, more: { rules: rules.reduce((sum, list) => sum + list.length, 0) } };
       });
-    }),
+    }, { reads: (zone) => [instance(zone, '/security_groups'), instance(zone, '/security_groups/{each group}/rules')] }),
 });

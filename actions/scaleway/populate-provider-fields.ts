@@ -7,14 +7,19 @@ import { ServerType } from '../../entities/server-type.js';
 import { ServiceProvider } from '../../entities/service-provider.js';
 import { scaleway } from '../../providers/scaleway/connect.js';
 import { imageFields, ipFields, serverTypeFields } from '../../providers/scaleway/mapping.js';
+import { instance } from '../../providers/scaleway/paths.js';
 import type { Ip } from '../../providers/scaleway/wire.js';
+import { chunks } from '../shared/chunks.js';
 import { existingIds, keyOf, upsertResources } from '../shared/upsert-resources.js';
+import { readsDryRun } from './dry-run.js';
+import { letGoOfGone } from './gone.js';
 import { zonesOf } from './pick-provider.js';
 
 /**
  * Reads the catalogue of each configured zone: server types with prices and constraints, public images
  * (named by their Marketplace label) and the account's public IPs. Images the provider no longer offers
- * are removed; nothing is hard-coded, zones come from the provider record.
+ * are removed, and so are IPs released at Scaleway (ours are kept, marked deleted); nothing is
+ * hard-coded, zones come from the provider record. A dry run says what it would read, and reads nothing.
  */
 export const populateProviderFields = defineAction({
   code: 'populateProviderFields',
@@ -25,8 +30,15 @@ export const populateProviderFields = defineAction({
   applicable: (provider) => provider.code === 'SCALEWAY' || 'only for Scaleway providers',
   async handler(ctx) {
     const provider = ctx.record;
-    const api = await scaleway(ctx, provider);
     const zones = zonesOf(provider);
+    if (ctx.job.dryRun) {
+      const reads = zones.flatMap((zone) => [
+        ...['/products/servers', '/products/servers/availability', '/images?public=true', '/ips'].map((path) => instance(zone, path)),
+        `/marketplace/v2/local-images?zone=${zone}`,
+      ]);
+      return readsDryRun(`populate ${provider.name}`, reads);
+    }
+    const api = await scaleway(ctx, provider);
     const summary: string[] = [];
     for (const [index, zone] of zones.entries()) {
       await ctx.progress((index / zones.length) * 100, `Reading the catalogue of ${zone}`);
@@ -56,7 +68,7 @@ export const populateProviderFields = defineAction({
 /** Server types are a catalogue, not ours: each read replaces the zone's list. */
 async function replaceServerTypes(manager: EntityManager, serviceProviderId: string, zone: string, types: Partial<ServerType>[]): Promise<void> {
   await manager.delete(ServerType, { serviceProviderId, zone });
-  for (let i = 0; i < types.length; i += 500) await manager.insert(ServerType, types.slice(i, i + 500).map((type) => ({ ...type, serviceProviderId })));
+  for (const slice of chunks(types, 500)) await manager.insert(ServerType, slice.map((type) => ({ ...type, serviceProviderId })));
 }
 
 async function removeWithdrawnImages(manager: EntityManager, serviceProviderId: string, zone: string, kept: Set<string>): Promise<void> {
@@ -67,7 +79,7 @@ async function removeWithdrawnImages(manager: EntityManager, serviceProviderId: 
 
 /** The account's IPs, linked to the server records they are attached to. */
 async function recordIps(manager: EntityManager, serviceProviderId: string, zone: string, ips: Ip[]): Promise<void> {
-  const servers = await existingIds(manager, ScalewayServer, serviceProviderId);
+  const servers = await existingIds(manager, ScalewayServer, serviceProviderId, zone);
   await upsertResources(
     manager,
     PublicIp,
@@ -75,4 +87,5 @@ async function recordIps(manager: EntityManager, serviceProviderId: string, zone
     ips.map((ip) => ({ ...ipFields(ip), providerSideId: ip.id, zone, serverId: ip.server ? servers.get(keyOf(zone, ip.server.id)) ?? null : null })),
     { ownershipOfNew: 'observed', update: ['address', 'type', 'prefix', 'reverse', 'state', 'serverId', 'tags', 'lastSyncAt'] },
   );
+  await letGoOfGone(manager, PublicIp, { serviceProviderId, zone }, new Set(ips.map((ip) => ip.id)), { serverId: null });
 }

@@ -4,7 +4,7 @@ import { ServerImage } from '../../entities/server-image.js';
 import { ServerVolume } from '../../entities/server-volume.js';
 import { imageFields, snapshotFields } from '../../providers/scaleway/mapping.js';
 import type { Image } from '../../providers/scaleway/wire.js';
-import { keyOf, upsertResources, type ResourceKey } from '../shared/upsert-resources.js';
+import { keyOf, upsertResources, type WrittenIds } from '../shared/upsert-resources.js';
 
 const IMAGE_COLUMNS = ['name', 'arch', 'isPublic', 'fromServer', 'state', 'project', 'tags', 'providerCreatedAt', 'providerModifiedAt', 'lastSyncAt'] as const;
 const SNAPSHOT_COLUMNS = ['name', 'size', 'isBoot', 'imageId', 'lastSyncAt'] as const;
@@ -14,7 +14,7 @@ const SNAPSHOT_COLUMNS = ['name', 'size', 'isBoot', 'imageId', 'lastSyncAt'] as 
  * as ServerVolume records of kind snapshot pointing at the image (the root one marked boot). In bulk, for
  * one image after a backup or for all of them in a listing. Returns image record ids by zone and id.
  */
-export async function recordImages(manager: EntityManager, serviceProviderId: string, zone: string, images: Image[], ownershipOfNew: Ownership): Promise<Map<ResourceKey, string>> {
+export async function recordImages(manager: EntityManager, serviceProviderId: string, zone: string, images: Image[], ownershipOfNew: Ownership): Promise<WrittenIds> {
   const ids = await upsertResources(manager, ServerImage, serviceProviderId, images.map((image) => ({ ...imageFields(image), providerSideId: image.id, zone })), {
     ownershipOfNew,
     update: [...IMAGE_COLUMNS],

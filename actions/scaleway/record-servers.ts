@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { ActionContext } from 'mv-infra/core';
 import type { Ownership } from '../../entities/provider-resource.js';
 import { PublicIp } from '../../entities/public-ip.js';
 import { ScalewayServer } from '../../entities/scaleway-server.js';
@@ -7,10 +8,9 @@ import { ServerVolume } from '../../entities/server-volume.js';
 import type { ScalewayApi } from '../../providers/scaleway/client.js';
 import { blockVolumeFields, instanceVolumeFields, serverFields } from '../../providers/scaleway/mapping.js';
 import type * as wire from '../../providers/scaleway/wire.js';
-import { keyOf, upsertResources, type ResourceKey } from '../shared/upsert-resources.js';
-
-/** Ids per `IN (...)` list. */
-const IN_LIST = 1000;
+import { chunks, IN_LIST } from '../shared/chunks.js';
+import { keyOf, upsertResources, type ResourceKey, type WrittenIds } from '../shared/upsert-resources.js';
+import { unlessGone } from '../../providers/scaleway/outcomes.js';
 
 /** What the user decides on a record: a refresh after an action leaves their pending edits alone. */
 const DESIRED_COLUMNS = ['name', 'serverType', 'tags', 'securityGroupId', 'isProtected', 'bootType', 'dynamicIpRequired', 'enableIpv6'] as const;
@@ -38,25 +38,41 @@ export interface BlockSlot {
 
 export type VolumeRow = Partial<ServerVolume> & { providerSideId: string; zone: string };
 
+/** What a volume record becomes once its server no longer holds it. */
+export const DETACHED_VOLUME = { serverId: null, isBoot: false } satisfies Partial<ServerVolume>;
+/** What an IP record becomes once its server no longer holds it. */
+export const DETACHED_IP = { serverId: null, state: 'detached' } satisfies Partial<PublicIp>;
+
 /**
  * Writes Scaleway servers into our records with what hangs off them: their security group, their volumes
  * (boot volume marked) and their public IPs; volumes and IPs no longer attached are let go. The path of a
- * single server (after an action); a sync goes through the same steps page by page (zone-sync.ts).
- * Block volumes are read one by one here. Returns record ids by provider id.
+ * single server (after an action); a sync goes through the same steps page by page (server-zone-sync.ts).
+ * The servers' Block volumes are read first, one by one (one gone meanwhile is left out), and then
+ * everything is written in one transaction: no provider call is made while it is open.
+ * Returns record ids by provider id.
  */
-export async function recordServers(manager: EntityManager, serviceProviderId: string, api: ScalewayApi, servers: wire.Server[], options: RecordOptions): Promise<Map<ResourceKey, string>> {
-  const written = await writeServers(manager, serviceProviderId, servers, options);
-  const blockRows: VolumeRow[] = [];
-  for (const slot of written.blockSlots) blockRows.push(blockVolumeRow(await api.block.getVolume(slot.zone, slot.volumeId), slot));
-  const blockIds = await writeVolumes(manager, serviceProviderId, blockRows, options.ownershipOfNew);
-  const serverIds = [...written.serverIds.values()];
-  await letGo(manager, ServerVolume, serviceProviderId, serverIds, new Set([...written.volumeIds, ...blockIds.values()]), { serverId: null, isBoot: false });
-  await letGo(manager, PublicIp, serviceProviderId, serverIds, written.ipIds, { serverId: null, state: 'detached' });
-  return written.serverIds;
+export async function recordServers(ctx: Pick<ActionContext, 'data'>, serviceProviderId: string, api: ScalewayApi, servers: wire.Server[], options: RecordOptions): Promise<Map<ResourceKey, string>> {
+  const described = new Map<string, wire.BlockVolume>();
+  for (const server of servers) {
+    for (const volume of Object.values(server.volumes)) {
+      if (volume.volume_type !== 'sbs_volume') continue;
+      const found = await unlessGone(api.block.getVolume(server.zone, volume.id));
+      if (found) described.set(volume.id, found);
+    }
+  }
+  return ctx.data.transaction(async (manager) => {
+    const written = await writeServers(manager, serviceProviderId, servers, options);
+    const blockRows = written.blockSlots.filter((slot) => described.has(slot.volumeId)).map((slot) => blockVolumeRow(described.get(slot.volumeId)!, slot));
+    const blockIds = await writeVolumes(manager, serviceProviderId, blockRows, options.ownershipOfNew);
+    const serverIds = [...written.serverIds.values()];
+    await letGo(manager, ServerVolume, { serviceProviderId }, serverIds, new Set([...written.volumeIds, ...blockIds.values()]), DETACHED_VOLUME);
+    await letGo(manager, PublicIp, { serviceProviderId }, serverIds, written.ipIds, DETACHED_IP);
+    return written.serverIds;
+  });
 }
 
 export interface WrittenServers {
-  serverIds: Map<ResourceKey, string>;
+  serverIds: WrittenIds;
   /** Local volumes and IPs written, by record id. */
   volumeIds: Set<string>;
   ipIds: Set<string>;
@@ -117,31 +133,33 @@ export function blockVolumeRow(volume: wire.BlockVolume, slot: BlockSlot): Volum
   return Object.assign(blockVolumeFields(volume, slot.boot), { providerSideId: volume.id, zone: slot.zone, serverId: slot.serverRecordId });
 }
 
-export function writeVolumes(manager: EntityManager, serviceProviderId: string, rows: VolumeRow[], ownershipOfNew: Ownership): Promise<Map<ResourceKey, string>> {
+export function writeVolumes(manager: EntityManager, serviceProviderId: string, rows: VolumeRow[], ownershipOfNew: Ownership): Promise<WrittenIds> {
   return upsertResources(manager, ServerVolume, serviceProviderId, rows, { ownershipOfNew, update: [...VOLUME_COLUMNS] });
 }
 
-/** Records still pointing at one of these servers that the provider no longer shows attached. */
+/**
+ * Records still pointing at one of these servers that the provider no longer shows attached. `zone` scopes
+ * the one pass a sync makes over the attached records (more servers than an `IN` list takes).
+ */
 export async function letGo(
   manager: EntityManager,
   entity: typeof ServerVolume | typeof PublicIp,
-  serviceProviderId: string,
+  scope: { serviceProviderId: string; zone?: string },
   serverIds: string[],
   current: Set<string>,
-  changes: Record<string, unknown>,
+  changes: typeof DETACHED_VOLUME | typeof DETACHED_IP,
 ): Promise<void> {
   const attached: { id: string; serverId: string }[] = [];
   const query = () => manager.createQueryBuilder(entity, 'r').select('r.id', 'id').addSelect('r.serverId', 'serverId');
   if (serverIds.length <= IN_LIST) {
     if (serverIds.length) attached.push(...(await query().where('r.serverId IN (:...ids)', { ids: serverIds }).getRawMany()));
   } else {
-    // A sync: one pass over the account's attached records, rather than a query per thousand servers.
+    // A sync: one pass over the zone's attached records, rather than a query per thousand servers.
     const touched = new Set(serverIds);
-    const all: { id: string; serverId: string }[] = await query().where('r.serviceProviderId = :serviceProviderId AND r.serverId IS NOT NULL', { serviceProviderId }).getRawMany();
-    attached.push(...all.filter((r) => touched.has(r.serverId)));
+    const all = query().where('r.serviceProviderId = :serviceProviderId AND r.serverId IS NOT NULL', { serviceProviderId: scope.serviceProviderId });
+    if (scope.zone) all.andWhere('r.zone = :zone', { zone: scope.zone });
+    attached.push(...((await all.getRawMany()) as { id: string; serverId: string }[]).filter((r) => touched.has(r.serverId)));
   }
   const stale = attached.map((r) => r.id).filter((id) => !current.has(id));
-  for (let i = 0; i < stale.length; i += IN_LIST) {
-    await manager.createQueryBuilder().update(entity).set(changes).whereInIds(stale.slice(i, i + IN_LIST)).execute();
-  }
+  for (const ids of chunks(stale)) await manager.createQueryBuilder().update(entity).set(changes as never).whereInIds(ids).execute();
 }

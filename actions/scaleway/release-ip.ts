@@ -4,7 +4,7 @@ import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { instance } from '../../providers/scaleway/paths.js';
 import { dryRunResult, type PlannedCall } from './dry-run.js';
 import { managedOnly, requireManaged } from './ownership.js';
-import { ignoreGone, unlessGone } from './provider-outcomes.js';
+import { ignoreGone, unlessGone } from '../../providers/scaleway/outcomes.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { ipName, refreshServers } from './public-ips.js';
 

@@ -2,10 +2,11 @@ import { isIP } from 'node:net';
 import { In, type EntityManager } from 'typeorm';
 import { ActionError, type ActionContext } from 'mv-infra/core';
 import { SecurityGroup } from '../../entities/security-group.js';
-import { SecurityRule } from '../../entities/security-rule.js';
+import { ruleProblems, SecurityRule } from '../../entities/security-rule.js';
 import type { ScalewayApi } from '../../providers/scaleway/client.js';
 import { ruleFields } from '../../providers/scaleway/mapping.js';
 import type { SecurityGroupRule, SecurityGroupRuleRequest } from '../../providers/scaleway/wire.js';
+import { chunks } from '../shared/chunks.js';
 import { upsertResources } from '../shared/upsert-resources.js';
 import { managedOnly, requireManaged } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
@@ -27,13 +28,12 @@ export async function recordRules(manager: EntityManager, serviceProviderId: str
     if (rows.length) await upsertResources(manager, SecurityRule, serviceProviderId, rows, { ownershipOfNew: ownership, update: [...RULE_COLUMNS] });
   }
   const listed = new Set(listings.flatMap(({ rules }) => rules.map((rule) => rule.id)));
-  const groupIds = listings.map(({ group }) => group.id);
   const stale: string[] = [];
-  for (let i = 0; i < groupIds.length; i += 1000) {
-    const records = await manager.find(SecurityRule, { select: { id: true, providerSideId: true }, where: { securityGroupId: In(groupIds.slice(i, i + 1000)) } });
+  for (const groupIds of chunks(listings.map(({ group }) => group.id))) {
+    const records = await manager.find(SecurityRule, { select: { id: true, providerSideId: true }, where: { securityGroupId: In(groupIds) } });
     stale.push(...records.filter((r) => r.providerSideId && !listed.has(r.providerSideId)).map((r) => r.id));
   }
-  for (let i = 0; i < stale.length; i += 1000) await manager.delete(SecurityRule, stale.slice(i, i + 1000));
+  for (const ids of chunks(stale)) await manager.delete(SecurityRule, ids);
   return stale.length;
 }
 
@@ -63,14 +63,6 @@ export async function ruleAtScaleway(ctx: ActionContext<SecurityRule>): Promise<
   return { rule, group, api, zone: zoneOf(group, provider) };
 }
 
-/** An IPv4 or IPv6 CIDR (a bare address is one host). */
-export function isCidr(range: string): boolean {
-  const [address, length, extra] = range.split('/');
-  const family = isIP(address);
-  if (!family || extra !== undefined) return false;
-  return length === undefined || (/^\d{1,3}$/.test(length) && Number(length) <= (family === 4 ? 32 : 128));
-}
-
 /** Scaleway shows one host without its prefix length: `1.1.1.1/32` is `1.1.1.1`. */
 export function normalizeRange(range: string): string {
   const [address, length] = range.split('/');
@@ -78,24 +70,14 @@ export function normalizeRange(range: string): string {
 }
 
 /**
- * The request for a rule record, after the checks Scaleway would make (and report less clearly): a CIDR,
- * ports from 1 to 65535 with from ≤ to for TCP and UDP, no ports for ICMP and ANY (they match everything).
+ * The request for a rule record, after the entity's own checks (ruleProblems, also run on every save): a
+ * rule saved before they existed, or written by a sync, is refused here before any call.
  */
 export function ruleRequest(rule: SecurityRule): SecurityGroupRuleRequest {
-  if (!isCidr(rule.ipRange ?? '')) {
-    throw new ActionError(`"${rule.ipRange}" is not an IP range: write a CIDR such as 203.0.113.0/24 or 2001:db8::/32, or one address`, { field: 'ipRange' });
-  }
+  const [problem] = Object.entries(ruleProblems(rule));
+  if (problem) throw new ActionError(problem[1][0], { field: problem[0] });
   const from = rule.destPortFrom ?? null;
   const to = rule.destPortTo ?? null;
-  if (rule.protocol === 'ICMP' || rule.protocol === 'ANY') {
-    if (from !== null || to !== null) throw new ActionError(`${rule.protocol} rules have no ports: clear the port range`, { field: from !== null ? 'destPortFrom' : 'destPortTo' });
-  } else {
-    for (const [field, port] of [['destPortFrom', from], ['destPortTo', to]] as const) {
-      if (port !== null && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new ActionError(`Ports go from 1 to 65535; ${port} is not one`, { field });
-    }
-    if (to !== null && from === null) throw new ActionError('A port range needs its first port (or clear both for all ports)', { field: 'destPortFrom' });
-    if (from !== null && to !== null && to < from) throw new ActionError(`The port range ends before it starts (${from} to ${to})`, { field: 'destPortTo' });
-  }
   return {
     protocol: rule.protocol,
     direction: rule.direction,

@@ -1,7 +1,10 @@
 import type { ActionContext } from 'mv-infra/core';
+import { PublicIp } from '../../entities/public-ip.js';
 import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerVolume } from '../../entities/server-volume.js';
+import { chunks } from '../shared/chunks.js';
 import { managedOnly } from './ownership.js';
+import { DETACHED_IP, DETACHED_VOLUME } from './record-servers.js';
 
 /** Deleting is for stopped, unprotected servers that exist at Scaleway and are ours (not only observed). */
 export const deletable = managedOnly((server: ScalewayServer) => {
@@ -12,12 +15,15 @@ export const deletable = managedOnly((server: ScalewayServer) => {
 });
 
 /**
- * The server is gone at Scaleway: its record goes too. Its volumes stay as detached records, its public
- * IPs are let go, its action history keeps its name.
+ * The server is gone at Scaleway: its record goes too, with the records of the volumes deleted with it,
+ * in one transaction. Its other volumes stay as detached records, its public IPs as detached ones (Scaleway
+ * keeps them in the account), its action history keeps its name.
  */
-export async function removeServerRecord(ctx: ActionContext, server: ScalewayServer): Promise<void> {
+export async function removeServerRecord(ctx: ActionContext, server: ScalewayServer, deletedVolumes: Pick<ServerVolume, 'id'>[] = []): Promise<void> {
   await ctx.data.transaction(async (manager) => {
-    await manager.update(ServerVolume, { serverId: server.id }, { serverId: null, isBoot: false });
+    for (const ids of chunks(deletedVolumes.map((volume) => volume.id))) await manager.delete(ServerVolume, ids);
+    await manager.update(ServerVolume, { serverId: server.id }, DETACHED_VOLUME);
+    await manager.update(PublicIp, { serverId: server.id }, DETACHED_IP);
     await manager.delete(ScalewayServer, { id: server.id });
   });
 }

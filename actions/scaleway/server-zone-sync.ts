@@ -4,21 +4,16 @@ import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerVolume } from '../../entities/server-volume.js';
 import type { ScalewayApi } from '../../providers/scaleway/client.js';
 import type * as wire from '../../providers/scaleway/wire.js';
-import type { ResourceKey } from '../shared/upsert-resources.js';
 import { letGoOfGone } from './gone.js';
-import { blockVolumeRow, letGo, writeServers, writeVolumes, type BlockSlot, type VolumeRow } from './record-servers.js';
+import { unlessGone } from '../../providers/scaleway/outcomes.js';
+import { blockVolumeRow, DETACHED_IP, DETACHED_VOLUME, letGo, writeServers, writeVolumes, type BlockSlot, type VolumeRow } from './record-servers.js';
+import type { ZoneOutcome } from './zone-sync.js';
 
 /**
  * Records per write. Each commit rewrites the index pages it touched (random ids spread over many), so a
  * few large transactions cost a fraction of one per page; and between them the listing goes on.
  */
 const BATCH = 2_500;
-
-export interface ZoneSyncCounts {
-  listed: number;
-  added: number;
-  gone: number;
-}
 
 /**
  * One zone of a server sync, recorded while it is listed: pages are handed over as they arrive and written
@@ -36,22 +31,26 @@ export class ZoneSync {
   private readonly slots = new Map<string, BlockSlot>();
   /** Block volumes attached to a server whose page has not come yet (their record fields, not the wire objects). */
   private readonly described = new Map<string, VolumeRow>();
-  private readonly serverIds: string[] = [];
+  private readonly serverIds = new Set<string>();
+  /** Provider ids of the servers listed (a server on two pages counts once). */
   private readonly listed = new Set<string>();
   private readonly attached = new Set<string>();
   private readonly ips = new Set<string>();
-  readonly counts: ZoneSyncCounts = { listed: 0, added: 0, gone: 0 };
+  private added = 0;
+  private gone = 0;
 
   constructor(
     private readonly ctx: ActionContext,
     private readonly serviceProviderId: string,
     readonly zone: string,
     private readonly prefix: string,
-    /** Servers known before the sync, to count the new ones. */
-    private readonly known: Map<ResourceKey, string>,
     /** The one queue every write of the sync goes through. */
     private readonly write: <T>(work: () => Promise<T>) => Promise<T>,
   ) {}
+
+  get outcome(): ZoneOutcome {
+    return { listed: this.listed.size, added: this.added, gone: this.gone };
+  }
 
   /** A page of servers; written in the background (a failure comes out of finish()). */
   servers(page: wire.Server[]): void {
@@ -65,20 +64,33 @@ export class ZoneSync {
     if (this.pendingServers.length + this.pendingVolumes.length >= BATCH) this.kick();
   }
 
-  /** After both lists: the last pages, volumes the Block list did not show (attached meanwhile), then what is gone. */
+  /**
+   * After both lists: the last pages, volumes the Block list did not show (attached meanwhile, read first,
+   * outside the write queue; one deleted meanwhile is left out), then what is gone.
+   */
   async finish(api: ScalewayApi): Promise<void> {
     this.kick();
     await this.written;
-    await this.write(async () => {
-      const late: VolumeRow[] = [];
-      for (const slot of this.slots.values()) late.push(blockVolumeRow(await api.block.getVolume(this.zone, slot.volumeId), slot));
-      await this.ctx.data.transaction(async (manager) => {
+    const late = (await Promise.all([...this.slots.values()].map(async (slot) => {
+      const volume = await unlessGone(api.block.getVolume(this.zone, slot.volumeId));
+      return volume && blockVolumeRow(volume, slot);
+    }))).filter((row): row is VolumeRow => !!row);
+    await this.write(() =>
+      this.ctx.data.transaction(async (manager) => {
         for (const id of (await writeVolumes(manager, this.serviceProviderId, late, 'observed')).values()) this.attached.add(id);
-        await letGo(manager, ServerVolume, this.serviceProviderId, this.serverIds, this.attached, { serverId: null, isBoot: false });
-        await letGo(manager, PublicIp, this.serviceProviderId, this.serverIds, this.ips, { serverId: null, state: 'detached' });
-        this.counts.gone += await letGoOfGone(manager, ScalewayServer, { serviceProviderId: this.serviceProviderId, zone: this.zone, namePrefix: this.prefix }, this.listed, { allowedActions: [] });
-      });
-    });
+        const scope = { serviceProviderId: this.serviceProviderId, zone: this.zone };
+        await letGo(manager, ServerVolume, scope, [...this.serverIds], this.attached, DETACHED_VOLUME);
+        await letGo(manager, PublicIp, scope, [...this.serverIds], this.ips, DETACHED_IP);
+        this.gone += await letGoOfGone(manager, ScalewayServer, { ...scope, namePrefix: this.prefix }, this.listed, { allowedActions: [] });
+      }),
+    );
+  }
+
+  /** A listing failed: nothing more is written, and the writes under way end before this returns. */
+  async abandon(): Promise<void> {
+    this.pendingServers = [];
+    this.pendingVolumes = [];
+    await this.written.catch(() => undefined);
   }
 
   /** Queues one write of whatever is pending, unless one is queued already (it will take the new pages too). */
@@ -99,10 +111,8 @@ export class ZoneSync {
       if (servers.length) {
         const written = await writeServers(manager, this.serviceProviderId, servers, { ownershipOfNew: 'observed', fields: 'all' });
         for (const server of servers) this.listed.add(server.id);
-        for (const [key, id] of written.serverIds) {
-          this.serverIds.push(id);
-          if (!this.known.has(key)) this.counts.added++;
-        }
+        for (const id of written.serverIds.values()) this.serverIds.add(id);
+        this.added += written.serverIds.added;
         for (const id of written.volumeIds) this.attached.add(id);
         for (const id of written.ipIds) this.ips.add(id);
         for (const slot of written.blockSlots) {
@@ -113,7 +123,6 @@ export class ZoneSync {
             ready.push(Object.assign(row, { isBoot: slot.boot, serverId: slot.serverRecordId }));
           }
         }
-        this.counts.listed += servers.length;
       }
       for (const volume of volumes) {
         const slot = this.slots.get(volume.id);

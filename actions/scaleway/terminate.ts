@@ -9,6 +9,8 @@ import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { removeServerRecord } from './server-removal.js';
 import { runServerTask } from './server-task.js';
+import { isBlock } from './volume-apis.js';
+import { waitProgress } from './wait-progress.js';
 
 /**
  * Terminates a running server: Scaleway stops it and deletes it with its local volumes; Block volumes are
@@ -34,17 +36,13 @@ export const terminate = defineAction({
     const request = { action: 'terminate' as const };
     if (ctx.job.dryRun) return dryRunResult(`terminate ${server.name}`, [{ method: 'POST', path: instance(zone, `/servers/${server.providerSideId}/action`), body: request }]);
     const volumes = await ctx.repo(ServerVolume).findBy({ serverId: server.id });
-    await runServerTask(ctx, { api, zone, server, request, timeoutMs: 0, from: 5, to: 30 });
+    // Not recorded after the call: it is on its way out (and may be gone already).
+    await runServerTask(ctx, { api, zone, server, request, timeoutMs: 0, from: 5, to: 30, record: false });
     const timeoutMs = ctx.params.timeoutMinutes * 60_000;
-    await waitForServerGone(api, zone, server.providerSideId!, {
-      timeoutMs,
-      signal: ctx.signal,
-      onPoll: (elapsed, state) => ctx.progress(30 + 65 * Math.min(0.95, elapsed / timeoutMs), `${server.name} is ${state}`),
-    });
-    const local = volumes.filter((v) => v.volumeType !== 'sbs_volume');
-    if (local.length) await ctx.repo(ServerVolume).delete(local.map((v) => v.id));
-    await removeServerRecord(ctx, server);
-    const kept = volumes.filter((v) => v.volumeType === 'sbs_volume');
+    await waitForServerGone(api, zone, server.providerSideId!, { timeoutMs, signal: ctx.signal, onPoll: waitProgress(ctx, { from: 30, to: 95, timeoutMs }, (state) => `${server.name} is ${state}`) });
+    const local = volumes.filter((v) => !isBlock(v));
+    await removeServerRecord(ctx, server, local);
+    const kept = volumes.filter(isBlock);
     return {
       message: `Terminated ${server.name}${local.length ? `, deleted ${local.length} local volumes` : ''}${kept.length ? `, kept ${kept.map((v) => v.name).join(', ')} (detached)` : ''}`,
       value: { keptVolumes: kept.map((v) => v.providerSideId) },

@@ -6,6 +6,7 @@ import { waitForVolume } from '../../providers/scaleway/waiters.js';
 import type { UpdateBlockVolumeRequest, UpdateVolumeRequest } from '../../providers/scaleway/wire.js';
 import { checkSize } from './create-volume.js';
 import { dryRunResult } from './dry-run.js';
+import { waitProgress } from './wait-progress.js';
 import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 import { gb } from './units.js';
@@ -64,7 +65,7 @@ export const updateVolume = defineAction({
           await waitForVolume(api, zone, { id, block }, {
             timeoutMs,
             signal: ctx.signal,
-            onPoll: (elapsed, state) => ctx.progress(50 + 45 * Math.min(0.95, elapsed / timeoutMs), `${volume.name} is ${state}`),
+            onPoll: waitProgress(ctx, { from: 50, to: 95, timeoutMs }, (state) => `${volume.name} is ${state}`),
           }),
         )
       : answered;

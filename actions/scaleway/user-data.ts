@@ -2,14 +2,14 @@ import { defineAction, param } from 'mv-infra/core';
 import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerUserData } from '../../entities/server-user-data.js';
 import { instance } from '../../providers/scaleway/paths.js';
-import { dryRunResult } from './dry-run.js';
+import { dryRunResult, readsDryRun } from './dry-run.js';
 import { managedOnly } from './ownership.js';
 import { scalewayOf, zoneOf } from './provider.js';
 
 const exists = (server: ScalewayServer) => !!server.providerSideId || 'it is not created at Scaleway yet';
 const KEY = /^[\w.-]{1,100}$/;
 
-/** Reads every user-data entry of the server into its ServerUserData records. */
+/** Reads every user-data entry of the server into its ServerUserData records (a dry run reads and writes nothing). */
 export const listUserData = defineAction({
   code: 'listUserData',
   label: 'Read user data',
@@ -21,6 +21,8 @@ export const listUserData = defineAction({
     const server = ctx.record;
     const { provider, api } = await scalewayOf(ctx, server.serviceProviderId);
     const zone = zoneOf(server, provider);
+    const path = instance(zone, `/servers/${server.providerSideId}/user_data`);
+    if (ctx.job.dryRun) return readsDryRun(`read the user data of ${server.name}`, [path, `${path}/{each key}`]);
     const keys = await api.userData.keys(zone, server.providerSideId!);
     const entries: { key: string; content: string }[] = [];
     for (const [index, key] of keys.entries()) {

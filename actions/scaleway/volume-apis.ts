@@ -4,7 +4,7 @@ import { blockVolumeFields, instanceVolumeFields } from '../../providers/scalewa
 import { block, instance } from '../../providers/scaleway/paths.js';
 import type { BlockVolume, Volume } from '../../providers/scaleway/wire.js';
 import type { PlannedCall } from './dry-run.js';
-import { ignoreGone, unlessGone } from './provider-outcomes.js';
+import { ignoreGone, unlessGone } from '../../providers/scaleway/outcomes.js';
 
 /**
  * Which API holds a volume record: SBS volumes and their snapshots live in the Block Storage API, local
@@ -13,6 +13,9 @@ import { ignoreGone, unlessGone } from './provider-outcomes.js';
 type Located = Pick<ServerVolume, 'kind' | 'volumeType' | 'providerSideId'>;
 
 export const isBlock = (volume: Pick<ServerVolume, 'volumeType'>): boolean => volume.volumeType === 'sbs_volume' || volume.volumeType === 'sbs_snapshot';
+
+/** How a server's volumes name a volume's type: a Block volume, or a local one. */
+export const attachedType = (volume: Pick<ServerVolume, 'volumeType'>): 'sbs_volume' | 'l_ssd' => (isBlock(volume) ? 'sbs_volume' : 'l_ssd');
 
 /** A volume as either API shows it, in our record's terms, with the server holding it (its Scaleway id). */
 export interface ProviderVolume {
@@ -61,8 +64,9 @@ export function volumePath(zone: string, volume: Located): string {
 export const deleteCall = (zone: string, volume: Located): PlannedCall => ({ method: 'DELETE', path: volumePath(zone, volume) });
 
 /**
- * Deletes a volume or a snapshot through its API; one already gone counts as deleted. A Block volume is
- * deletable once Scaleway shows it detached: the HTTP layer retries while it is in a transient state.
+ * Deletes a volume or a snapshot through its API; one already gone counts as deleted. A Block volume must
+ * be detached first: Scaleway refuses one that a server still holds (412, not retried); after a server
+ * delete, wait for it (waitForBlockVolumeDetached).
  */
 export async function deleteAtScaleway(api: ScalewayApi, zone: string, volume: Located): Promise<void> {
   const id = volume.providerSideId;

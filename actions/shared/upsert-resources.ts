@@ -4,6 +4,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata.js';
 import type { EntityClass } from 'mv-infra/core';
 import type { Ownership } from '../../entities/provider-resource.js';
+import { chunks } from './chunks.js';
 
 /** Keeps each statement under both databases' limit on bound parameters. */
 const MAX_PARAMETERS = 30_000;
@@ -20,26 +21,36 @@ export interface UpsertOptions<T> {
   update: (keyof T & string)[];
 }
 
+/** The record id of each resource written, by zone and provider id, and how many of them are new records. */
+export type WrittenIds = Map<ResourceKey, string> & { added: number };
+
+type Row<T> = Partial<T> & { providerSideId: string; zone: string | null };
+
 /**
  * Writes provider resources of one account by their provider id, in bulk: unknown ones are inserted,
  * known ones updated in place (keeping their id and ownership). Multi-row statements in the caller's
- * transaction; a sync of 10,000 servers is a few dozen statements, not 10,000 round trips.
- * Returns the record id of each resource written, by zone and provider id.
+ * transaction; a sync of 10,000 servers is a few dozen statements, not 10,000 round trips. A resource
+ * given twice (pages that shifted while they were read) is written once, as last given. A resource
+ * recorded by someone else since it was looked up (a create, a refresh) is updated, not inserted again.
  */
 export async function upsertResources<T extends ObjectLiteral>(
   manager: EntityManager,
   entity: EntityClass<T>,
   serviceProviderId: string,
-  rows: (Partial<T> & { providerSideId: string; zone: string | null })[],
+  rows: Row<T>[],
   options: UpsertOptions<T>,
-): Promise<Map<ResourceKey, string>> {
-  const existing = await idsOf(manager, entity, serviceProviderId, rows);
-  const written = new Map<ResourceKey, string>();
-  const now = new Date();
-  const inserts: Batch = { rows: [], ids: [] };
-  const updates: Batch = { rows: [], ids: [] };
+): Promise<WrittenIds> {
+  const unique = new Map<ResourceKey, Row<T>>();
   for (const row of rows) {
     const key = keyOf(row.zone, row.providerSideId);
+    unique.delete(key);
+    unique.set(key, row);
+  }
+  const existing = await idsOf(manager, entity, serviceProviderId, unique.values());
+  const written = Object.assign(new Map<ResourceKey, string>(), { added: 0 });
+  const inserts: Batch = { rows: [], ids: [] };
+  const updates: Batch = { rows: [], ids: [] };
+  for (const [key, row] of unique) {
     const known = existing.get(key);
     const batch = known ? updates : inserts;
     const id = known ?? randomUUID();
@@ -48,35 +59,47 @@ export async function upsertResources<T extends ObjectLiteral>(
     written.set(key, id);
   }
   const metadata = manager.connection.getMetadata(entity);
+  const column = (name: string) => metadata.findColumnWithPropertyName(name)!;
+  const now = new Date();
   // createdAt only fills the insert half of an update; an existing record keeps its own.
   const shared = { serviceProviderId, createdAt: now, updatedAt: now };
-  await insertRows(manager, metadata, inserts, { ...shared, ownership: options.ownershipOfNew });
-  const overwrite = [...new Set([...options.update, 'updatedAt'])].map((name) => metadata.findColumnWithPropertyName(name)!);
+  const overwrite = [...new Set([...options.update, 'updatedAt'])].map(column);
+  // New records, unless the same resource was recorded meanwhile: then that record is updated, and its id is the one returned.
+  const natural = naturalKey(metadata);
+  const returned = await insertRows(manager, metadata, inserts, { ...shared, ownership: options.ownershipOfNew }, natural && { target: natural, overwrite, returning: [metadata.primaryColumns[0], ...natural] });
+  for (const row of returned) {
+    const id = String(row[metadata.primaryColumns[0].databaseName]);
+    written.set(keyOf(row[column('zone').databaseName], row[column('providerSideId').databaseName]), id);
+  }
+  written.added = inserts.rows.filter((row, index) => written.get(keyOf(row.zone, row.providerSideId)) === inserts.ids[index]).length;
   // Every row exists: the insert always conflicts on the primary key and becomes an update of `overwrite`.
-  await insertRows(manager, metadata, updates, shared, overwrite);
+  await insertRows(manager, metadata, updates, shared, { target: [metadata.primaryColumns[0]], overwrite });
   return written;
 }
 
-/** Provider ids per `IN (...)` list: under both databases' limit on bound parameters. */
-const IN_LIST = 1000;
+/** The (provider, zone, provider id) unique index of a provider resource, if the entity has it. */
+function naturalKey(metadata: EntityMetadata): ColumnMetadata[] | undefined {
+  const wanted = ['serviceProviderId', 'zone', 'providerSideId'];
+  const index = metadata.indices.find((i) => i.isUnique && i.columns.length === wanted.length && wanted.every((name) => i.columns.some((c) => c.propertyName === name)));
+  return index?.columns;
+}
 
 /**
  * Record ids of these resources of the account, by zone and provider id: only the rows written, looked up
  * zone by zone through the (provider, zone, provider id) index, not the whole table.
  */
-async function idsOf<T extends ObjectLiteral>(manager: EntityManager, entity: EntityClass<T>, serviceProviderId: string, rows: { zone: string | null; providerSideId: string }[]): Promise<Map<ResourceKey, string>> {
-  const byZone = new Map<string | null, Set<string>>();
-  for (const row of rows) (byZone.get(row.zone) ?? byZone.set(row.zone, new Set()).get(row.zone)!).add(row.providerSideId);
+async function idsOf<T extends ObjectLiteral>(manager: EntityManager, entity: EntityClass<T>, serviceProviderId: string, rows: Iterable<{ zone: string | null; providerSideId: string }>): Promise<Map<ResourceKey, string>> {
+  const byZone = new Map<string | null, string[]>();
+  for (const row of rows) (byZone.get(row.zone) ?? byZone.set(row.zone, []).get(row.zone)!).push(row.providerSideId);
   const ids = new Map<ResourceKey, string>();
-  for (const [zone, set] of byZone) {
-    const providerIds = [...set];
-    for (let i = 0; i < providerIds.length; i += IN_LIST) {
+  for (const [zone, providerIds] of byZone) {
+    for (const slice of chunks(providerIds)) {
       const found: { id: string; providerSideId: string }[] = await manager
         .createQueryBuilder(entity, 'r')
         .select(['r.id AS id', 'r.providerSideId AS "providerSideId"'])
         .where('r.serviceProviderId = :serviceProviderId', { serviceProviderId })
         .andWhere(zone === null ? 'r.zone IS NULL' : 'r.zone = :zone', { zone })
-        .andWhere('r.providerSideId IN (:...ids)', { ids: providerIds.slice(i, i + IN_LIST) })
+        .andWhere('r.providerSideId IN (:...ids)', { ids: slice })
         .getRawMany();
       for (const row of found) ids.set(keyOf(zone, row.providerSideId), row.id);
     }
@@ -84,13 +107,14 @@ async function idsOf<T extends ObjectLiteral>(manager: EntityManager, entity: En
   return ids;
 }
 
-/** Record ids of the account's resources, by zone and provider id. */
-export async function existingIds<T extends ObjectLiteral>(manager: EntityManager, entity: EntityClass<T>, serviceProviderId: string): Promise<Map<ResourceKey, string>> {
-  const rows: { id: string; zone: string | null; providerSideId: string | null }[] = await manager
+/** Record ids of the account's resources (of one zone, if given), by zone and provider id. */
+export async function existingIds<T extends ObjectLiteral>(manager: EntityManager, entity: EntityClass<T>, serviceProviderId: string, zone?: string): Promise<Map<ResourceKey, string>> {
+  const query = manager
     .createQueryBuilder(entity, 'r')
     .select(['r.id AS id', 'r.zone AS zone', 'r.providerSideId AS "providerSideId"'])
-    .where('r.serviceProviderId = :serviceProviderId', { serviceProviderId })
-    .getRawMany();
+    .where('r.serviceProviderId = :serviceProviderId', { serviceProviderId });
+  if (zone !== undefined) query.andWhere('r.zone = :zone', { zone });
+  const rows: { id: string; zone: string | null; providerSideId: string | null }[] = await query.getRawMany();
   return new Map(rows.filter((r) => r.providerSideId).map((r) => [keyOf(r.zone, r.providerSideId!), r.id]));
 }
 
@@ -100,21 +124,50 @@ interface Batch {
   ids: string[];
 }
 
+interface OnConflict {
+  /** The unique columns a row may already be recorded under. */
+  target: ColumnMetadata[];
+  /** What an existing record takes from the row (only the columns the statement sets). */
+  overwrite: ColumnMetadata[];
+  /** Columns of every written record to return. */
+  returning?: ColumnMetadata[];
+}
+
 /**
- * Multi-row `INSERT` statements (with `ON CONFLICT (id) DO UPDATE` of `overwrite` when given), written
- * here rather than by TypeORM's insert builder, whose parameter bookkeeping grows with the square of the
- * values (10,000 servers took seconds to build, not to run). Values go through the driver as the builder
- * sends them; `shared` values are the same for every row; a column no row sets is left out, so that it
- * takes its default.
+ * Multi-row `INSERT` statements (with `ON CONFLICT ... DO UPDATE` when asked), written here rather than by
+ * TypeORM's insert builder, whose parameter bookkeeping grows with the square of the values (10,000
+ * servers took seconds to build, not to run). Values go through the driver as the builder sends them;
+ * `shared` values are the same for every row. Rows are written in groups of the same columns: a column a
+ * row leaves undefined is not in its statement, so that a new record takes its default and an existing
+ * one keeps its value. Returns the `returning` columns of the written records.
  */
-async function insertRows(manager: EntityManager, metadata: EntityMetadata, batch: Batch, shared: ObjectLiteral, overwrite?: ColumnMetadata[]): Promise<void> {
-  if (!batch.rows.length) return;
-  const driver = manager.connection.driver;
+async function insertRows(manager: EntityManager, metadata: EntityMetadata, batch: Batch, shared: ObjectLiteral, conflict?: OnConflict): Promise<ObjectLiteral[]> {
+  if (!batch.rows.length) return [];
   if (metadata.columns.some((column) => column.embeddedMetadata)) throw new Error(`${metadata.name}: embedded columns are not supported by upsertResources`);
-  const given = new Set(Object.keys(shared));
-  for (const row of batch.rows) for (const key in row) given.add(key);
-  const columns = metadata.columns.filter((column) => column.isInsert && (column.isPrimary || given.has(column.propertyPath)));
+  const insertable = metadata.columns.filter((column) => column.isInsert);
+  const perRow = insertable.filter((column) => !column.isPrimary && !(column.propertyPath in shared));
+  // Rows by the columns they set: usually one group.
+  const groups = new Map<string, Batch>();
+  for (const [i, row] of batch.rows.entries()) {
+    let shape = '';
+    for (const column of perRow) shape += row[column.propertyPath] === undefined ? '0' : '1';
+    const group = groups.get(shape) ?? groups.set(shape, { rows: [], ids: [] }).get(shape)!;
+    group.rows.push(row);
+    group.ids.push(batch.ids[i]);
+  }
+  const returned: ObjectLiteral[] = [];
+  for (const [shape, group] of groups) {
+    const set = new Set(perRow.filter((_, i) => shape[i] === '1'));
+    const columns = insertable.filter((column) => column.isPrimary || column.propertyPath in shared || set.has(column));
+    returned.push(...(await insertGroup(manager, metadata, group, shared, columns, conflict)));
+  }
+  return returned;
+}
+
+async function insertGroup(manager: EntityManager, metadata: EntityMetadata, batch: Batch, shared: ObjectLiteral, columns: ColumnMetadata[], conflict?: OnConflict): Promise<ObjectLiteral[]> {
+  const driver = manager.connection.driver;
   const sqlite = driver.options.type !== 'postgres';
+  const name = (column: ColumnMetadata) => driver.escape(column.databaseName);
   // Where each cell comes from: the row's id, a value shared by all rows (prepared once), or the row.
   type Source = { kind: 'id' } | { kind: 'shared'; value: unknown } | { kind: 'row'; property: string; prepare: (value: unknown) => unknown };
   const sources = columns.map((column): Source =>
@@ -125,15 +178,17 @@ async function insertRows(manager: EntityManager, metadata: EntityMetadata, batc
         : { kind: 'row', property: column.propertyPath, prepare: preparer(column, sqlite, driver) },
   );
   const table = metadata.tablePath.split('.').map((part) => driver.escape(part)).join('.');
-  const head = `INSERT INTO ${table} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES `;
-  const tail = overwrite
-    ? ` ON CONFLICT (${driver.escape(metadata.primaryColumns[0].databaseName)}) DO UPDATE SET ${overwrite.map((c) => `${driver.escape(c.databaseName)} = EXCLUDED.${driver.escape(c.databaseName)}`).join(', ')}`
+  const head = `INSERT INTO ${table} (${columns.map(name).join(', ')}) VALUES `;
+  // Only what this statement sets: EXCLUDED of a column left out would be its default, not the record's value.
+  const overwrite = conflict?.overwrite.filter((column) => columns.includes(column)) ?? [];
+  const tail = conflict
+    ? ` ON CONFLICT (${conflict.target.map(name).join(', ')}) DO UPDATE SET ${overwrite.map((c) => `${name(c)} = EXCLUDED.${name(c)}`).join(', ')}` +
+      (conflict.returning ? ` RETURNING ${conflict.returning.map(name).join(', ')}` : '')
     : '';
-  // SQLite has no DEFAULT in VALUES: the column's default, as TypeORM writes it, or NULL.
-  const missing = (column: ColumnMetadata) => (sqlite ? (column.default !== undefined && column.default !== null && driver.normalizeDefault(column)) || 'NULL' : 'DEFAULT');
-  // SQLite's placeholders are all `?`: a row with every value set is always the same tuple.
-  const fullTuple = `(${columns.map(() => '?').join(', ')})`;
+  // SQLite's placeholders are all `?`: every tuple is the same text.
+  const tuple = sqlite ? `(${columns.map(() => '?').join(', ')})` : undefined;
   const most = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  const returned: ObjectLiteral[] = [];
   for (let start = 0, end = 0; start < batch.rows.length; start = end) {
     const left = Math.min(batch.rows.length - start, most);
     // SQLite statements stay prepared in the driver's cache (100 of them, each about 2.5 MB for 30,000
@@ -145,25 +200,20 @@ async function insertRows(manager: EntityManager, metadata: EntityMetadata, batc
     const tuples: string[] = [];
     for (let i = start; i < end; i++) {
       const row = batch.rows[i];
-      let cells: string[] | undefined = sqlite ? undefined : [];
-      for (let index = 0; index < sources.length; index++) {
-        const source = sources[index];
+      const cells: string[] | undefined = tuple ? undefined : [];
+      for (const source of sources) {
         // Rows are flat: one value per column property, never a related entity.
-        const value = source.kind === 'id' ? batch.ids[i] : source.kind === 'shared' ? source.value : row[source.property];
-        if (value === undefined) {
-          cells ??= columns.slice(0, index).map(() => '?');
-          cells.push(missing(columns[index]));
-          continue;
-        }
-        parameters[count] = source.kind === 'row' ? source.prepare(value) : value;
+        const value = source.kind === 'id' ? batch.ids[i] : source.kind === 'shared' ? source.value : source.prepare(row[source.property]);
+        parameters[count] = value;
         cells?.push(driver.createParameter('', count));
         count++;
       }
-      tuples.push(cells ? `(${cells.join(', ')})` : fullTuple);
+      tuples.push(tuple ?? `(${cells!.join(', ')})`);
     }
-    parameters.length = count;
-    await manager.query(head + tuples.join(', ') + tail, parameters);
+    const result = await manager.query(head + tuples.join(', ') + tail, parameters);
+    if (conflict?.returning) returned.push(...(result as ObjectLiteral[]));
   }
+  return returned;
 }
 
 /**

@@ -1,14 +1,7 @@
 import type { ProviderHttp } from 'mv-infra/core';
 import { eachPage, listAll, type PagedRequest } from './pagination.js';
 import { block, id } from './paths.js';
-import type {
-  BlockSnapshot,
-  BlockSnapshotsResponse,
-  BlockVolume,
-  BlockVolumesResponse,
-  CreateBlockVolumeRequest,
-  UpdateBlockVolumeRequest,
-} from './wire.js';
+import type { BlockVolume, BlockVolumesResponse, CreateBlockVolumeRequest, UpdateBlockVolumeRequest } from './wire.js';
 
 export interface BlockVolumeFilters {
   name?: string;
@@ -49,12 +42,7 @@ export class BlockStorage {
     await this.http.request({ call: 'deleteBlockVolume', method: 'DELETE', path: block(zone, `/volumes/${id(volumeId)}`) });
   }
 
-  async getSnapshot(zone: string, snapshotId: string): Promise<BlockSnapshot> {
-    return (await this.http.request<BlockSnapshot>({ call: 'getBlockSnapshot', method: 'GET', path: block(zone, `/snapshots/${id(snapshotId)}`) })).data;
-  }
-
   async deleteSnapshot(zone: string, snapshotId: string): Promise<void> {
     await this.http.request({ call: 'deleteBlockSnapshot', method: 'DELETE', path: block(zone, `/snapshots/${id(snapshotId)}`) });
   }
-
 }

@@ -105,7 +105,7 @@ export function snapshotFields(snapshot: wire.VolumeSummary, zone: string): Part
     providerSideId: snapshot.id,
     name: snapshot.name,
     kind: 'snapshot',
-    volumeType: snapshot.volume_type === 'sbs_snapshot' ? 'sbs_snapshot' : (snapshot.volume_type as ServerVolume['volumeType']),
+    volumeType: snapshot.volume_type as ServerVolume['volumeType'],
     size: snapshot.size || null,
     zone,
     lastSyncAt: new Date(),

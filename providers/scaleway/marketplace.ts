@@ -1,36 +1,19 @@
 import { MvError, type ProviderHttp } from 'mv-infra/core';
-
-interface LocalImage {
-  id: string;
-  compatible_commercial_types: string[];
-  arch: string;
-  zone: string;
-  label: string;
-  type: string;
-}
+import { listAll } from './pagination.js';
+import type { LocalImage, LocalImagesResponse, LocalImageType } from './wire.js';
 
 /** Marketplace v2: turns an image label (`ubuntu_noble`) into the zone-local image a server type can boot. */
 export class Marketplace {
   constructor(private readonly http: ProviderHttp) {}
 
-  /** Every zone-local image, to name the public images by their label. */
-  async localImages(zone: string): Promise<LocalImage[]> {
-    const images: LocalImage[] = [];
-    for (let page = 1; ; page++) {
-      const { data } = await this.http.request<{ local_images: LocalImage[]; total_count: number }>({
-        call: 'listLocalImages',
-        method: 'GET',
-        path: '/marketplace/v2/local-images',
-        query: { zone, page, page_size: 100 },
-      });
-      images.push(...data.local_images);
-      if (images.length >= data.total_count || !data.local_images.length) return images;
-    }
+  /** Every zone-local image, to name the public images by their label: the other pages at once, after the first. */
+  localImages(zone: string): Promise<LocalImage[]> {
+    return listAll(this.http, { call: 'listLocalImages', path: '/marketplace/v2/local-images', query: { zone }, sizeParam: 'page_size' }, (body: LocalImagesResponse) => body.local_images);
   }
 
-  async localImage(zone: string, label: string, options: { commercialType?: string; type?: 'instance_sbs' | 'instance_local' } = {}): Promise<LocalImage> {
+  async localImage(zone: string, label: string, options: { commercialType?: string; type?: LocalImageType } = {}): Promise<LocalImage> {
     const commercialType = options.commercialType;
-    const { data } = await this.http.request<{ local_images: LocalImage[] }>({
+    const { data } = await this.http.request<LocalImagesResponse>({
       call: 'listLocalImages',
       method: 'GET',
       path: '/marketplace/v2/local-images',

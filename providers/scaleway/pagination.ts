@@ -15,8 +15,10 @@ export interface PagedRequest {
  * Every page of a paginated list, handed to `onPage` as each arrives: the first page tells the total
  * (`X-Total-Count`, or `total_count` in the body), then the other pages are fetched at once — the
  * account's request budget decides how many run together. `onPage` runs for one page at a time, so it
- * may write to the database while the next pages are on their way. The count is checked against the
- * total, so a short read never passes for the whole list. Returns the total.
+ * may write to the database while the next pages are on their way. Once a page or a handler fails, no
+ * other page is handed over, and this fails only when the handler running then has ended: nothing is
+ * handled after it returns. The count is checked against the total, so a short read never passes for
+ * the whole list. Returns the total.
  */
 export async function eachPage<T>(http: ProviderHttp, request: PagedRequest, items: (body: any) => T[], onPage: (items: T[]) => void | Promise<void>): Promise<number> {
   const page = (n: number) =>
@@ -25,22 +27,35 @@ export async function eachPage<T>(http: ProviderHttp, request: PagedRequest, ite
   const firstItems = items(first.data);
   const total = totalOf(first, firstItems.length);
   let received = firstItems.length;
-  let handled = Promise.resolve(onPage(firstItems));
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => void (failure ??= { error });
+  // Pages are handled in turn; after a failure, the ones still to come are dropped.
+  let handled: Promise<void> = Promise.resolve();
+  const hand = (pageItems: T[]) => {
+    handled = handled.then(async () => {
+      if (failure) return;
+      try {
+        await onPage(pageItems);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  };
+  hand(firstItems);
   const pages = Math.max(1, Math.ceil(total / MAX_PER_PAGE));
-  try {
-    await Promise.all(
-      Array.from({ length: pages - 1 }, async (_, i) => {
+  await Promise.all(
+    Array.from({ length: pages - 1 }, async (_, i) => {
+      try {
         const pageItems = items((await page(i + 2)).data);
         received += pageItems.length;
-        handled = handled.then(() => onPage(pageItems));
-        await handled;
-      }),
-    );
-  } finally {
-    // Whatever failed, no page is still being handled when this returns.
-    await handled.catch(() => undefined);
-  }
+        hand(pageItems);
+      } catch (error) {
+        fail(error);
+      }
+    }),
+  );
   await handled;
+  if (failure) throw failure.error;
   if (received < total) {
     throw new MvError('provider_error', `Scaleway ${request.call}: the API announced ${total} items but ${received} came back; refusing to act on a partial list`);
   }

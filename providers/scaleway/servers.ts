@@ -21,8 +21,16 @@ export interface ServerFilters {
   project?: string;
 }
 
+/**
+ * Oldest first: a server created while the pages are read lands on the last page, instead of shifting
+ * every page after the first by one (Scaleway's default, newest first, shows a server twice then).
+ */
 function listRequest(zone: string, filters: ServerFilters): PagedRequest {
-  return { call: 'listServers', path: instance(zone, '/servers'), query: { name: filters.name || undefined, tags: filters.tags?.join(','), project: filters.project } };
+  return {
+    call: 'listServers',
+    path: instance(zone, '/servers'),
+    query: { name: filters.name || undefined, tags: filters.tags?.join(','), project: filters.project, order: 'creation_date_asc' },
+  };
 }
 
 /** Instance servers: `/instance/v1/zones/{zone}/servers`. */

@@ -1,14 +1,9 @@
 import type { ProviderHttp } from 'mv-infra/core';
 import { id, instance } from './paths.js';
-import type { Snapshot, SnapshotResponse } from './wire.js';
 
 /** Instance snapshots (of local volumes), as a backup of an l_ssd server produces. */
 export class Snapshots {
   constructor(private readonly http: ProviderHttp) {}
-
-  async get(zone: string, snapshotId: string): Promise<Snapshot> {
-    return (await this.http.request<SnapshotResponse>({ call: 'getSnapshot', method: 'GET', path: instance(zone, `/snapshots/${id(snapshotId)}`) })).data.snapshot;
-  }
 
   async delete(zone: string, snapshotId: string): Promise<void> {
     await this.http.request({ call: 'deleteSnapshot', method: 'DELETE', path: instance(zone, `/snapshots/${id(snapshotId)}`) });

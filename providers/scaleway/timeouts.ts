@@ -2,4 +2,3 @@
 export const SERVER_WAIT_MS = 20 * 60_000;
 export const IMAGE_WAIT_MS = 60 * 60_000;
 export const VOLUME_WAIT_MS = 10 * 60_000;
-export const IP_WAIT_MS = 2 * 60_000;

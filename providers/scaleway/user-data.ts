@@ -18,8 +18,4 @@ export class UserData {
   async set(zone: string, serverId: string, key: string, content: string): Promise<void> {
     await this.http.request({ call: 'setServerUserData', method: 'PATCH', path: instance(zone, `/servers/${id(serverId)}/user_data/${id(key)}`), body: content, contentType: 'text/plain', idempotent: true });
   }
-
-  async delete(zone: string, serverId: string, key: string): Promise<void> {
-    await this.http.request({ call: 'deleteServerUserData', method: 'DELETE', path: instance(zone, `/servers/${id(serverId)}/user_data/${id(key)}`) });
-  }
 }

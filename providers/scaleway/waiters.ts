@@ -1,5 +1,6 @@
 import { waitFor } from 'mv-infra/core';
 import type { ScalewayApi } from './client.js';
+import { unlessGone } from './outcomes.js';
 import {
   BLOCK_VOLUME_TRANSIENT_STATUSES,
   IMAGE_TRANSIENT_STATES,
@@ -77,14 +78,22 @@ export function waitForVolume(api: ScalewayApi, zone: string, volume: { id: stri
 /** Polls until the server is gone (404). */
 export async function waitForServerGone(api: ScalewayApi, zone: string, serverId: string, settings: WaitSettings): Promise<void> {
   await waitFor(
-    async () => {
-      try {
-        return (await api.servers.get(zone, serverId)).state;
-      } catch (error) {
-        if ((error as { notFound?: boolean }).notFound) return 'gone';
-        throw error;
-      }
-    },
+    async () => (await unlessGone(api.servers.get(zone, serverId)))?.state ?? 'gone',
     { what: `server ${serverId} to be deleted`, timeoutMs: settings.timeoutMs, signal: settings.signal, done: (state) => state === 'gone', onPoll: (state, elapsed) => settings.onPoll?.(elapsed, state) },
   );
+}
+
+/**
+ * Polls a Block volume until no server holds it any more (`available`): after its server is deleted,
+ * Scaleway takes a moment to let go of it, and refuses to delete it until then (412).
+ */
+export async function waitForBlockVolumeDetached(api: ScalewayApi, zone: string, volumeId: string, settings: WaitSettings): Promise<BlockVolume | undefined> {
+  return waitFor(() => unlessGone(api.block.getVolume(zone, volumeId)), {
+    what: `volume ${volumeId} to be detached`,
+    timeoutMs: settings.timeoutMs,
+    signal: settings.signal,
+    done: (volume) => !volume || (volume.status === 'available' && !volume.references.some((r) => r.product_resource_type === 'instance_server')),
+    failed: (volume) => (volume && (volume.status === 'error' || volume.status === 'locked') ? `it is ${volume.status}` : undefined),
+    onPoll: (volume, elapsed) => settings.onPoll?.(elapsed, volume?.status ?? 'gone'),
+  });
 }

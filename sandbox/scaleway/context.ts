@@ -16,6 +16,11 @@ export interface ScalewayConfig {
   projectId: string;
   organizationId: string;
   quotas: ScalewayQuotas;
+  /**
+   * How long the Block volumes of a deleted server stay held by it (`in_use`, and refused to a delete with
+   * 412) before Scaleway lets go of them, ms. Production takes a moment; 0 (the default) lets go at once.
+   */
+  blockDetachMs?: number;
 }
 
 export interface ScalewayContext {

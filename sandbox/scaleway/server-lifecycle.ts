@@ -123,7 +123,7 @@ export function startPowerTransition(ctx: ScalewayContext, server: ServerRecord,
 /** Removes a server, freeing its IPs and volumes; local volumes are kept unless `deleteLocal`. */
 export function removeServer(ctx: ScalewayContext, server: ServerRecord, options: { deleteLocal: boolean }): void {
   detachServerIps(ctx.state, server);
-  releaseVolumes(ctx.state, server, options);
+  releaseVolumes(ctx.state, server, { ...options, blockDetachMs: ctx.config.blockDetachMs });
   ctx.state.timeline.cancel(powerKey(server));
   ctx.state.servers.delete(server.id);
 }

@@ -179,11 +179,16 @@ export function attachPlanned(ctx: ScalewayContext, server: ServerRecord, slots:
   });
 }
 
-/** Detaches a slot's volume from the server; a local volume is deleted instead if asked. */
-function release(state: ScalewayState, server: ServerRecord, ref: VolumeRef, deleteLocal: boolean, at: number): void {
+/**
+ * Detaches a slot's volume from the server; a local volume is deleted instead if asked. A Block volume is
+ * let go of after `blockDetachMs` if given (the server is gone, its volumes not free yet).
+ */
+function release(state: ScalewayState, server: ServerRecord, ref: VolumeRef, deleteLocal: boolean, at: number, blockDetachMs = 0): void {
   if (ref.kind === 'block') {
     const volume = state.blockVolumes.get(ref.id);
-    if (volume) detachBlockVolume(volume, server.id, at);
+    if (!volume) return;
+    if (blockDetachMs > 0) state.timeline.schedule(`block-volume:${volume.id}:detach`, [{ afterMs: blockDetachMs, run: (later) => detachBlockVolume(volume, server.id, later) }]);
+    else detachBlockVolume(volume, server.id, at);
     return;
   }
   const volume = state.volumes.get(ref.id);
@@ -197,9 +202,9 @@ function release(state: ScalewayState, server: ServerRecord, ref: VolumeRef, del
 }
 
 /** Frees every volume of a server that goes away (terminate deletes the local ones). */
-export function releaseVolumes(state: ScalewayState, server: ServerRecord, options: { deleteLocal: boolean }): void {
+export function releaseVolumes(state: ScalewayState, server: ServerRecord, options: { deleteLocal: boolean; blockDetachMs?: number }): void {
   const at = Date.now();
-  for (const ref of server.volume_refs) release(state, server, ref, options.deleteLocal, at);
+  for (const ref of server.volume_refs) release(state, server, ref, options.deleteLocal, at, options.blockDetachMs);
   server.volume_refs = [];
 }
 

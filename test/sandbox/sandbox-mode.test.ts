@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { background, mvctl, type Background } from '../support/mvctl.js';
+import { rawRequest } from '../support/raw-http.js';
 
 /**
  * `mvctl sandbox --app` (`npm run sandbox`): the emulators and the whole product wired to them, on
@@ -15,13 +16,21 @@ describe('sandbox mode', () => {
   let sandbox: Background;
   let app: string;
   let emulator: string;
+  let password: string;
 
   const start = async () => {
     sandbox = background(env, 'sandbox', '--app', '--app-port', '0', '--transition-ms', '100');
     [, emulator] = await sandbox.waitFor(/^scaleway (http:\/\/127\.0\.0\.1:\d+)$/m);
     [, app] = await sandbox.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    [, password] = await sandbox.waitFor(/login sandbox@localhost \/ (\S+)/);
     await sandbox.waitFor(/Ctrl\+C stops everything/);
   };
+  const signIn = (secret: string, host = new URL(app).host) =>
+    rawRequest(`${app}/admin/login`, {
+      method: 'POST',
+      headers: { host, origin: `http://${host}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'sandbox@localhost', password: secret }).toString(),
+    });
   const api = async (method: string, route: string, body?: unknown) => {
     const response = await fetch(`${app}/api/v1${route}`, {
       method,
@@ -54,7 +63,10 @@ describe('sandbox mode', () => {
   it('prints the emulators, the URLs and the sandbox login, and seeds a SANDBOX credential and provider pointing at the emulator', async () => {
     const out = sandbox.stdout();
     expect(out.split('\n')[0]).toBe(`scaleway ${emulator}`);
-    expect(out).toContain(`Back-office: ${app}/admin  login sandbox@localhost / sandbox-password`);
+    const file = path.join(dataDir, 'sandbox', 'sandbox-password');
+    expect(out).toContain(`Back-office: ${app}/admin  login sandbox@localhost / ${password} (kept in ${file})`);
+    expect(password).toMatch(/^[\w-]{24}$/);
+    expect([fs.readFileSync(file, 'utf8'), fs.statSync(file).mode & 0o777]).toEqual([`${password}\n`, 0o600]);
     expect(out).toContain(`database SQLite (${path.join(dataDir, 'sandbox')})`);
     const [provider] = await sandboxProviders();
     expect(provider).toMatchObject({ code: 'SCALEWAY', apiBaseUrl: emulator, allowedApiHosts: ['127.0.0.1'], zones: ['fr-par-1', 'nl-ams-1'], importNamePrefix: '' });
@@ -64,14 +76,27 @@ describe('sandbox mode', () => {
     expect(JSON.stringify(credential)).not.toContain('SANDBOX-any-key-works');
   });
 
-  it('signs in to the back-office with the printed login', async () => {
-    const login = await fetch(`${app}/admin/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { origin: app, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: 'sandbox@localhost', password: 'sandbox-password' }),
-    });
-    expect([login.status, login.headers.get('location')]).toEqual([302, '/admin']);
+  it('signs in to the back-office with the printed login, and with no other', async () => {
+    const login = await signIn(password);
+    expect([login.status, login.headers.location]).toEqual([302, '/admin']);
+    expect((await signIn('sandbox-password')).status).toBe(200);
+    // As localhost too: the browser may be pointed at either.
+    expect((await signIn(password, `localhost:${new URL(app).port}`)).status).toBe(302);
+  });
+
+  it('answers no other host name: a page whose name was pointed at 127.0.0.1 (DNS rebinding) gets nowhere', async () => {
+    const port = new URL(app).port;
+    const rebound = await signIn(password, `evil.example:${port}`);
+    expect(rebound.status).toBe(403);
+    expect(rebound.headers['set-cookie']).toBeUndefined();
+    expect(JSON.parse(rebound.text).error.message).toMatch(/host "evil\.example:\d+" are refused \(the sandbox answers to 127\.0\.0\.1, localhost and \[::1\] only\)/);
+    for (const route of ['/admin/login', '/api/v1/modules', '/admin/mv/modules']) {
+      expect((await rawRequest(`${app}${route}`, { headers: { host: `evil.example:${port}`, authorization: `Bearer ${token}` } })).status).toBe(403);
+    }
+    // Nor can it say it is 127.0.0.1: no proxy is trusted in the sandbox.
+    const forwarded = await rawRequest(`${app}/api/v1/modules`, { headers: { host: `evil.example:${port}`, 'x-forwarded-host': `127.0.0.1:${port}`, authorization: `Bearer ${token}` } });
+    expect(forwarded.status).toBe(403);
+    expect((await rawRequest(`${app}/healthz`, { headers: { host: `evil.example:${port}` } })).status).toBe(200);
   });
 
   it('populates the provider fields, then creates, powers, backs up and deletes a server, with no cloud account', async () => {
@@ -99,7 +124,10 @@ describe('sandbox mode', () => {
     const [before] = await sandboxProviders();
     expect((await api('GET', '/entities/ServerImage')).total).toBeGreaterThan(0);
     expect(await sandbox.stop()).toBe(0);
+    const previousPassword = password;
     await start();
+    // The same login as last time.
+    expect(password).toBe(previousPassword);
     expect(sandbox.stdout()).toMatch(/SANDBOX Scaleway \(http:\/\/127\.0\.0\.1:\d+, zones fr-par-1, nl-ams-1\): \d+ records of the previous session removed/);
     const providers = await sandboxProviders();
     expect(providers).toEqual([expect.objectContaining({ id: before.id, credentialId: before.credentialId, apiBaseUrl: emulator })]);

@@ -35,6 +35,11 @@ describe.each(DIALECTS)('Scaleway security groups on %s', (dialect) => {
     const rules = await world.list('SecurityRule', `&securityGroupId=${group.id}`);
     expect(rules).toHaveLength(6);
     expect(rules.every((rule: { editable: boolean; action: string }) => !rule.editable && rule.action === 'drop')).toBe(true);
+    // Reading the rules again as a dry run reads nothing, and writes nothing.
+    const mark = world.scw.journal.mark();
+    const read = await dryRun(world, 'SecurityGroup', group.id, 'listSecurityRules');
+    expect(read.value.reads).toEqual([{ method: 'GET', path: `/instance/v1/zones/${ZONE}/security_groups/${group.providerSideId}/rules` }]);
+    expect(world.scw.journal.since(mark)).toEqual([]);
   });
 
   it('adds, reorders, changes and removes rules, keeping positions as Scaleway numbers them', async () => {
@@ -61,7 +66,7 @@ describe.each(DIALECTS)('Scaleway security groups on %s', (dialect) => {
     expect((await world.api.call('admin', 'GET', `/api/v1/entities/SecurityRule/${ssh.id}`)).status).toBe(404);
   });
 
-  it('refuses invalid rules before calling, and Scaleway’s own rules', async () => {
+  it('refuses invalid rules when they are saved, again before calling, and Scaleway’s own rules', async () => {
     const group = await createdGroup();
     const cases: [Record<string, unknown>, string, string][] = [
       [{ protocol: 'TCP', ipRange: '10.0.0.0/33', destPortFrom: 80 }, 'ipRange', '"10.0.0.0/33" is not an IP range'],
@@ -71,13 +76,25 @@ describe.each(DIALECTS)('Scaleway security groups on %s', (dialect) => {
       [{ protocol: 'ICMP', ipRange: '0.0.0.0/0', destPortFrom: 8 }, 'destPortFrom', 'ICMP rules have no ports: clear the port range'],
       [{ protocol: 'ANY', ipRange: '::/0', destPortTo: 100 }, 'destPortTo', 'ANY rules have no ports'],
     ];
+    const rules = world.runtime.data.getRepository('SecurityRule');
     for (const [fields, field, message] of cases) {
-      const rule = await world.create('SecurityRule', { securityGroupId: group.id, serviceProviderId: world.providerId, ...fields });
+      // Through CRUD (the API, and the back-office's forms): refused, field by field, and nothing saved.
+      const saved = await world.api.call('admin', 'POST', '/api/v1/entities/SecurityRule', { securityGroupId: group.id, serviceProviderId: world.providerId, ...fields });
+      expect(saved.status, JSON.stringify(fields)).toBe(400);
+      expect(saved.body.error.details.fields[field], JSON.stringify(fields)).toEqual([expect.stringContaining(message)]);
+      // A rule saved some other way (before the check existed, straight into the database): the action refuses it.
+      const rule = await rules.save(rules.create({ securityGroupId: group.id, serviceProviderId: world.providerId, ...fields }));
       const job = await refusedBeforeCalling(world, 'SecurityRule', rule.id, 'createSecurityRule');
       expect(job.error.message, JSON.stringify(fields)).toContain(message);
       expect(job.error.details).toEqual({ field });
     }
     expect(editable(group.providerSideId)).toEqual([]);
+    // An update is checked on the record it makes.
+    const valid = await world.create('SecurityRule', { securityGroupId: group.id, serviceProviderId: world.providerId, protocol: 'TCP', ipRange: '0.0.0.0/0', destPortFrom: 80 });
+    const patched = await world.api.call('admin', 'PATCH', `/api/v1/entities/SecurityRule/${valid.id}`, { protocol: 'ICMP' });
+    expect(patched.status).toBe(400);
+    expect(patched.body.error.details.fields).toEqual({ destPortFrom: ['ICMP rules have no ports: clear the port range'] });
+    expect(await world.get('SecurityRule', valid.id)).toMatchObject({ protocol: 'TCP' });
 
     const [smtp] = await world.list('SecurityRule', `&securityGroupId=${group.id}&editable=false`);
     expectNotApplicable(await refusedBeforeCalling(world, 'SecurityRule', smtp.id, 'updateSecurityRule'), 'Scaleway does not let anyone change this rule');

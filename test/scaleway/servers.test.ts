@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/runtime.js';
 import { scalewayWorld, type ScalewayWorld } from '../support/scaleway.js';
+import { dryRun } from './support.js';
 
 const GB = 1_000_000_000;
 
@@ -147,6 +148,11 @@ describe.each(DIALECTS)('Scaleway servers on %s', (dialect) => {
     const cloudInit = '#cloud-config\npackages:\n  - nginx\n';
     expect((await world.run('ScalewayServer', server.id, 'setUserData', { content: cloudInit })).status).toBe('succeeded');
     expect((await world.run('ScalewayServer', server.id, 'getUserData', { key: 'cloud-init' })).value).toEqual({ key: 'cloud-init', content: cloudInit });
+    const mark = world.scw.journal.mark();
+    const before = await world.list('ServerUserData', `&serverId=${server.id}`);
+    expect((await dryRun(world, 'ScalewayServer', server.id, 'listUserData')).value.reads).toHaveLength(2);
+    expect(world.scw.journal.since(mark)).toEqual([]);
+    expect(await world.list('ServerUserData', `&serverId=${server.id}`)).toEqual(before);
     await world.run('ScalewayServer', server.id, 'listUserData');
     expect(await world.list('ServerUserData', `&serverId=${server.id}`)).toEqual([expect.objectContaining({ key: 'cloud-init', content: cloudInit })]);
   });

@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { Job } from '../../core/jobs/job.entity.js';
+import { until } from '../support/worker.js';
 import type { Dialect } from '../support/runtime.js';
 import { scalewayWorld, type ScalewayWorld } from '../support/scaleway.js';
 import { client, type Client } from '../sandbox/http.js';
@@ -10,6 +12,9 @@ export async function populatedWorld(dialect: Dialect, options: Parameters<typeo
   const [ubuntu] = await world.list('ServerImage', '&label=ubuntu_noble&arch=x86_64');
   return { world, ubuntu };
 }
+
+/** A short random suffix, for names unique within a test world. */
+export const suffix = (): string => Math.random().toString(36).slice(2, 8);
 
 /** Scaleway itself, as another user of the account would change it behind our back. */
 export const scalewayDirect = (world: ScalewayWorld): Client => client(world.scw.url, 'scw-secret-key');
@@ -42,4 +47,31 @@ export async function dryRun(world: ScalewayWorld, entity: string, id: string | 
 export function expectNotApplicable(job: any, reason: string): void {
   expect(job).toMatchObject({ status: 'refused', httpStatus: 409, error: { code: 'not_applicable' } });
   expect(job.error.message).toContain(reason);
+}
+
+/**
+ * Runs an action as its job's second attempt: the job is queued, its first attempt starts and does what
+ * `firstAttempt` does (calls at Scaleway, history rows...), then its worker stops before the end; the
+ * worker claims the job again, as `resumed`. Returns the job once it has ended.
+ */
+export async function resumedRun(
+  world: ScalewayWorld,
+  target: { entity: string; recordId: string; action: string; params?: Record<string, unknown> },
+  firstAttempt: (jobId: string) => Promise<void>,
+): Promise<Job> {
+  const worker = world.runtime.worker!;
+  await worker.stop();
+  let jobId: string;
+  try {
+    const [job] = await world.runtime.runner.invoke({ ...target, params: target.params ?? {}, actor: { kind: 'cli', id: 'test', name: 'test', role: 'admin' } });
+    jobId = job.id;
+    await world.runtime.data.getRepository(Job).update(job.id, { attempts: 1, startedAt: new Date() });
+    await firstAttempt(job.id);
+  } finally {
+    worker.start();
+  }
+  return until('the resumed job to end', async () => {
+    const job = await world.runtime.queue.get(jobId);
+    return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : undefined;
+  });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/runtime.js';
 import type { ScalewayWorld } from '../support/scaleway.js';
-import { dryRun, expectNotApplicable, populatedWorld, refusedBeforeCalling, scalewayDirect } from './support.js';
+import { dryRun, expectNotApplicable, populatedWorld, refusedBeforeCalling, scalewayDirect, suffix } from './support.js';
 
 const GB = 1_000_000_000;
 const ZONE = 'fr-par-1';
@@ -14,7 +14,6 @@ describe.each(DIALECTS)('Scaleway volumes on %s', (dialect) => {
   });
   afterAll(() => world.close());
 
-  const suffix = () => Math.random().toString(36).slice(2, 8);
   const newVolume = (fields: Record<string, unknown>) => world.create('ServerVolume', { name: `dev-data-${suffix()}`, zone: ZONE, serviceProviderId: world.providerId, ...fields });
   const created = async (fields: Record<string, unknown>) => {
     const volume = await newVolume(fields);

@@ -60,7 +60,8 @@ export async function scalewayWorld(dialect: Dialect, options: { transitionMs?: 
       const path = recordId ? `/api/v1/entities/${entity}/${recordId}/actions/${action}` : `/api/v1/entities/${entity}/actions/${action}`;
       const started = await api.call('admin', 'POST', `${path}?wait=60${query}`, params);
       if (started.status >= 400) return { status: 'refused', httpStatus: started.status, error: started.body.error };
-      return started.body.job;
+      // An instance action answers {job}; a list action {jobs} (one here).
+      return started.body.job ?? started.body.jobs?.[0];
     },
     create: (entity, fields) => call('POST', `/api/v1/entities/${entity}`, fields),
     get: (entity, id) => call('GET', `/api/v1/entities/${entity}/${id}`),
