@@ -1,4 +1,5 @@
 import {
+  isMvError,
   MvError,
   SecretBox,
   type CredentialService,
@@ -15,6 +16,12 @@ const EXPIRY_MARGIN_MS = 60_000;
 
 export type Refresher = (credential: OpenCredential, fetch: TokenFetch) => Promise<RefreshedToken>;
 
+/**
+ * The hosts the modules using a credential allow it to go to (mv-infrastructure: the allowed API hosts of
+ * its service providers). mv-credentials cannot know them itself: the dependency goes the other way.
+ */
+export type HostResolver = (credential: Credential) => string[] | Promise<string[]>;
+
 /** Checks a credential against its provider; returns what it found ("project x, 3 servers"). */
 export interface Verifier {
   /** What it checks, for messages: "Scaleway API". */
@@ -30,7 +37,9 @@ export interface Verifier {
 export class Credentials implements CredentialService {
   private readonly refreshers = new Map<AuthenticationType, Refresher>();
   private readonly verifiers: Verifier[] = [];
-  private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly hostResolvers: HostResolver[] = [];
+  /** Renewals in flight, with the signal of the job that started each. */
+  private readonly refreshing = new Map<string, { work: Promise<void>; signal?: AbortSignal }>();
 
   constructor(private readonly host: ModuleHost) {
     for (const scheme of Object.values(AUTH_SCHEMES)) if (scheme.refresh) this.refreshers.set(scheme.type, scheme.refresh.bind(scheme));
@@ -45,19 +54,51 @@ export class Credentials implements CredentialService {
     this.verifiers.push(verifier);
   }
 
-  async signer(credentialId: string): Promise<RequestSigner> {
-    let credential = await this.load(credentialId);
-    if (credential.status !== 'ACTIVE') throw new MvError('precondition_failed', `Credential ${credential.domainName} is INACTIVE`);
+  /** Modules using credentials tell where each may be sent (see HostResolver). */
+  registerHostResolver(resolver: HostResolver): void {
+    this.hostResolvers.push(resolver);
+  }
+
+  /** Where this credential may be sent: the hosts the modules using it allow, plus MV_ALLOWED_API_HOSTS. */
+  async allowedHosts(credential: Credential): Promise<string[]> {
+    const fromModules = await Promise.all(this.hostResolvers.map((resolve) => resolve(credential)));
+    return [...new Set([...fromModules.flat(), ...this.host.allowedApiHosts].map((host) => host.toLowerCase()))];
+  }
+
+  /**
+   * Signs each request with the credential's current token: the expiry is kept in memory and checked before
+   * every request, so a long job renews it in time; the database is read again only near the expiry.
+   */
+  async signer(credentialId: string, signal?: AbortSignal): Promise<RequestSigner> {
+    let credential = await this.loadSigning(credentialId);
     const scheme = AUTH_SCHEMES[credential.authenticationType];
-    if (!scheme?.sign) {
-      throw new MvError('precondition_failed', `Credential ${credential.domainName} is of type ${credential.authenticationType}, which does not authenticate API calls`);
-    }
-    if (this.needsRefresh(credential)) {
-      await this.refresh(credential);
-      credential = await this.load(credentialId);
-    }
-    const open = this.open(credential);
-    return (request) => scheme.sign!(open, request);
+    let open = this.open(credential);
+    const current = async (callSignal: AbortSignal | undefined, force = false) => {
+      if (!force && !this.needsRefresh(credential)) return;
+      credential = await this.loadSigning(credentialId); // another process may have renewed it already
+      if (force || this.needsRefresh(credential)) {
+        await this.refresh(credential, callSignal);
+        credential = await this.loadSigning(credentialId);
+      }
+      open = this.open(credential);
+    };
+    await current(signal);
+    const sign: RequestSigner = async (request) => {
+      await current(request.signal ?? signal);
+      await scheme.sign!(open, request);
+    };
+    sign.renew = async (requestSignal) => {
+      if (!this.refreshers.has(credential.authenticationType)) return false;
+      try {
+        await current(requestSignal ?? signal, true);
+        return true;
+      } catch (error) {
+        // Cannot be renewed (no refresh token, deactivated): the provider's own 401 says more.
+        if (isMvError(error) && error.code === 'precondition_failed') return false;
+        throw error;
+      }
+    };
+    return sign;
   }
 
   async findIdByDomain(domain: string): Promise<string> {
@@ -85,17 +126,31 @@ export class Credentials implements CredentialService {
   }
 
   /** Refreshes the token when it needs it (as signing does), then runs the provider check a module registered. */
-  async verify(credentialId: string): Promise<string> {
+  async verify(credentialId: string, signal?: AbortSignal): Promise<string> {
     let credential = await this.load(credentialId);
+    let verifier: Verifier | undefined;
+    for (const candidate of this.verifiers) if (!verifier && (await candidate.matches(credential))) verifier = candidate;
+    const base = baseUrlOf(credential.domainName);
+    // Before anything leaves, a token renewal included: a record edited to point elsewhere gets nothing.
+    if (verifier) this.checkHost(credential, base.hostname, await this.allowedHosts(credential), 'its domain name');
     const notes: string[] = [];
     if (this.needsRefresh(credential)) {
-      await this.refresh(credential);
+      await this.refresh(credential, signal);
       credential = await this.load(credentialId);
       notes.push(`token renewed until ${credential.tokenExpiry?.toISOString()}`);
     }
-    let verifier: Verifier | undefined;
-    for (const candidate of this.verifiers) if (!verifier && (await candidate.matches(credential))) verifier = candidate;
-    if (verifier) notes.push(`${verifier.name}: ${await verifier.verify(credential, await this.client(credential, verifier.name))}`);
+    if (verifier) {
+      const http = this.host.http({
+        provider: verifier.name,
+        baseURL: base.toString(),
+        account: `credential:${credential.id}`,
+        budget: { requestsPerSecond: 5, burst: 5, concurrency: 2 },
+        sign: await this.signer(credential.id, signal),
+        allowedHosts: [base.hostname],
+        signal,
+      });
+      notes.push(`${verifier.name}: ${await verifier.verify(credential, http)}`);
+    }
     if (!notes.length) {
       throw new MvError(
         'precondition_failed',
@@ -106,17 +161,15 @@ export class Credentials implements CredentialService {
     return notes.join('; ');
   }
 
-  /** A client for the credential's own domain: the credential goes to that host only. */
-  private async client(credential: Credential, provider: string): Promise<ProviderHttp> {
-    const base = baseUrlOf(credential.domainName);
-    return this.host.http({
-      provider,
-      baseURL: base.toString(),
-      account: `credential:${credential.id}`,
-      budget: { requestsPerSecond: 5, burst: 5, concurrency: 2 },
-      sign: await this.signer(credential.id),
-      allowedHosts: [base.hostname],
-    });
+  /** Refuses a host that neither the credential's users nor MV_ALLOWED_API_HOSTS allow. */
+  private checkHost(credential: Credential, host: string, allowed: string[], what: string): void {
+    host = host.toLowerCase();
+    if (allowed.some((pattern) => pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1))))) return;
+    const why = allowed.length ? `only ${allowed.join(', ')} may receive it` : 'no service provider uses it and MV_ALLOWED_API_HOSTS does not list that host';
+    throw new MvError(
+      'forbidden',
+      `Refusing to send the credential of ${credential.domainName} to ${host} (${what}): ${why}. If ${host} is legitimate, add it to the allowed API hosts of the service provider using this credential, or to MV_ALLOWED_API_HOSTS.`,
+    );
   }
 
   /** The token expired (or is about to), or there is none yet and the type can get one. */
@@ -126,9 +179,17 @@ export class Credentials implements CredentialService {
   }
 
   /** One refresh at a time per credential: parallel jobs wait for the same one. */
-  private refresh(credential: Credential): Promise<void> {
+  private async refresh(credential: Credential, signal?: AbortSignal): Promise<void> {
     const running = this.refreshing.get(credential.id);
-    if (running) return running;
+    if (running) {
+      try {
+        return await running.work;
+      } catch (error) {
+        // The job that started it was cancelled, not us: renew for ourselves.
+        if (!running.signal?.aborted || signal?.aborted) throw error;
+        return this.refresh(credential, signal);
+      }
+    }
     const refresher = this.refreshers.get(credential.authenticationType);
     if (!refresher) {
       return Promise.reject(
@@ -136,7 +197,7 @@ export class Credentials implements CredentialService {
       );
     }
     const work = (async () => {
-      const fresh = await refresher(this.open(credential), (request) => this.tokenFetch(credential, request));
+      const fresh = await refresher(this.open(credential), (request) => this.tokenFetch(credential, request, signal));
       const repository = this.host.data.getRepository(Credential);
       const stored = await repository.findOneByOrFail({ id: credential.id });
       stored.token = fresh.token;
@@ -146,19 +207,33 @@ export class Credentials implements CredentialService {
       await repository.save(stored);
       this.host.logger.info({ credential: credential.id, until: fresh.tokenExpiry }, 'credential token renewed');
     })().finally(() => this.refreshing.delete(credential.id));
-    this.refreshing.set(credential.id, work);
+    this.refreshing.set(credential.id, { work, signal });
     return work;
   }
 
-  private async tokenFetch(credential: Credential, request: Parameters<TokenFetch>[0]) {
+  /** The token endpoint gets the refresh token and client secret: its host must be allowed like the API's. */
+  private async tokenFetch(credential: Credential, request: Parameters<TokenFetch>[0], signal?: AbortSignal) {
     const url = new URL(request.url);
+    this.checkHost(credential, url.hostname, await this.allowedHosts(credential), 'its token endpoint');
     const http = this.host.http({
       provider: `Token endpoint of ${credential.domainName}`,
       baseURL: url.origin,
-      account: `credential:${credential.id}`,
+      // Its own budget: a renewal made while signing runs inside a slot of the API client's budget.
+      account: `credential-token:${credential.id}`,
       budget: { requestsPerSecond: 5, burst: 5, concurrency: 2 },
+      signal,
     });
     return http.request({ call: request.call, method: request.method, path: url.pathname + url.search, body: request.body, contentType: request.contentType });
+  }
+
+  /** A credential that can sign API calls now: active, and of a type that authenticates requests. */
+  private async loadSigning(id: string): Promise<Credential> {
+    const credential = await this.load(id);
+    if (credential.status !== 'ACTIVE') throw new MvError('precondition_failed', `Credential ${credential.domainName} is INACTIVE`);
+    if (!AUTH_SCHEMES[credential.authenticationType]?.sign) {
+      throw new MvError('precondition_failed', `Credential ${credential.domainName} is of type ${credential.authenticationType}, which does not authenticate API calls`);
+    }
+    return credential;
   }
 
   private async load(id: string): Promise<Credential> {

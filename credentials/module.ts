@@ -6,7 +6,7 @@ import { CredentialsInit1732320000000 as SqliteInit } from './migrations/sqlite/
 import { CredentialsInit1732320000000 as PostgresInit } from './migrations/postgres/1732320000000-credentials-init.js';
 
 export { Credential, AUTHENTICATION_TYPES, type AuthenticationType } from './entities/credential.js';
-export type { Credentials, Verifier, Refresher } from './credential-service.js';
+export type { Credentials, Verifier, Refresher, HostResolver } from './credential-service.js';
 
 /** mv-credentials: knows nothing of the modules that use it; they reach it through its `credentials` service. */
 export default defineModule({

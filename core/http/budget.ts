@@ -22,9 +22,15 @@ export class RequestBudget {
   private queue: Promise<void> = Promise.resolve();
   private readonly limit: LimitFunction;
 
-  constructor(readonly settings: BudgetSettings) {
+  constructor(public settings: BudgetSettings) {
     this.tokens = settings.burst;
     this.limit = pLimit(Math.max(1, settings.concurrency));
+  }
+
+  /** New settings for the same account: its tokens, hold-off and waiting requests stay. */
+  configure(settings: BudgetSettings): void {
+    this.settings = settings;
+    this.limit.concurrency = Math.max(1, settings.concurrency);
   }
 
   /** Runs `task` once a token and a concurrency slot are free. */
@@ -68,19 +74,22 @@ export class RequestBudget {
   }
 }
 
-/** Budgets by account key, so that every client for one account shares the same one. */
+/**
+ * Budgets by account key (the credential: every client of one account shares one budget, whichever service
+ * provider uses it). Per process: each instance of the server has its own.
+ */
 export class BudgetRegistry {
   private readonly budgets = new Map<string, RequestBudget>();
 
+  /** The settings last asked for apply (an edited provider, or two providers on one account disagreeing). */
   get(account: string, settings: BudgetSettings): RequestBudget {
     const existing = this.budgets.get(account);
-    if (existing && sameSettings(existing.settings, settings)) return existing;
+    if (existing) {
+      existing.configure(settings);
+      return existing;
+    }
     const budget = new RequestBudget(settings);
     this.budgets.set(account, budget);
     return budget;
   }
-}
-
-function sameSettings(a: BudgetSettings, b: BudgetSettings): boolean {
-  return a.requestsPerSecond === b.requestsPerSecond && a.burst === b.burst && a.concurrency === b.concurrency;
 }

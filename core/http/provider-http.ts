@@ -14,9 +14,14 @@ export interface OutgoingRequest {
   url: URL;
   headers: Record<string, string>;
   body?: string;
+  /** The call's signal: a token renewed while signing stops with the job. */
+  signal?: AbortSignal;
 }
 
-export type RequestSigner = (request: OutgoingRequest) => void | Promise<void>;
+export type RequestSigner = ((request: OutgoingRequest) => void | Promise<void>) & {
+  /** Renews the credential after the provider refused it (401); false when its type cannot renew. */
+  renew?(signal?: AbortSignal): Promise<boolean>;
+};
 
 export interface ProviderHttpOptions {
   /** Display name used in errors and logs: "Scaleway", "OVHcloud", ... */
@@ -92,13 +97,16 @@ export class ProviderHttp {
     const req = { ...request, signal: request.signal ?? this.options.signal };
     const url = this.url(req);
     this.checkHost(url);
+    let renewed = false;
     for (let attempt = 0; ; attempt++) {
       if (req.signal?.aborted) throw new MvError('cancelled', 'Cancelled');
       const started = performance.now();
+      // Ours, sent as x-request-id (each attempt its own), to find the call in both sides' logs.
+      const requestId = req.headers?.['x-request-id'] ?? randomUUID();
       // Only the exchange's failure is kept as an outcome: a request that could not be signed (no token,
       // no key) was never sent, and is thrown at once, not retried as a lost answer.
       const { response, failure } = await this.options.budget.run(async () => {
-        const request = await this.prepare(req, url);
+        const request = await this.prepare(req, url, requestId);
         return this.axios.request<string>(request).then(
           (answer) => ({ response: answer, failure: undefined }),
           (error: unknown) => ({ response: undefined, failure: error }),
@@ -107,14 +115,19 @@ export class ProviderHttp {
       const ms = Math.round(performance.now() - started);
       const status = response?.status;
       const headers = response ? flatHeaders(response.headers) : {};
-      const requestId = this.options.requestIdHeader ? headers[this.options.requestIdHeader.toLowerCase()] : undefined;
+      const providerRequestId = this.options.requestIdHeader ? headers[this.options.requestIdHeader.toLowerCase()] : undefined;
       const body = response ? parseBody(response.data, headers['content-type']) : undefined;
       const fault = status !== undefined && status >= 400 ? this.fault(status, body) : undefined;
-      const log = { provider: this.options.provider, call: req.call, method: req.method, path: url.pathname, status, ms, attempt, requestId };
+      const log = { provider: this.options.provider, call: req.call, method: req.method, path: url.pathname, status, ms, attempt, requestId, providerRequestId };
 
       if (status !== undefined && status < 400) {
         this.options.logger.debug(log, 'provider call');
         return { status, data: body as T, headers };
+      }
+      if (status === 401 && !renewed && (await this.renewCredential(req.signal))) {
+        renewed = true;
+        this.options.logger.info(log, 'provider call retried with a renewed credential');
+        continue;
       }
       const retryable = attempt < this.retry.maxRetries && !req.signal?.aborted &&
         shouldRetry({ method: req.method, status, transient: fault?.transient, idempotent: req.idempotent });
@@ -132,7 +145,7 @@ export class ProviderHttp {
         method: req.method,
         path: url.pathname,
         status,
-        requestId,
+        requestId: providerRequestId,
         ...(fault ?? { message: describeNetworkError(failure, this.options.timeoutMs ?? 30_000) }),
         cause: failure,
       });
@@ -161,16 +174,21 @@ export class ProviderHttp {
     }
   }
 
+  /** A token revoked or expired early: renewed once per call, then the refused call (which did nothing) is sent again. */
+  private async renewCredential(signal?: AbortSignal): Promise<boolean> {
+    return (await this.options.sign?.renew?.(signal)) ?? false;
+  }
+
   /** The request as it leaves: headers, body, and the credential's signature. */
-  private async prepare(req: ProviderRequest, url: URL): Promise<AxiosRequestConfig> {
-    const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': randomUUID(), ...req.headers };
+  private async prepare(req: ProviderRequest, url: URL, requestId: string): Promise<AxiosRequestConfig> {
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers, 'x-request-id': requestId };
     let body: string | undefined;
     if (req.body !== undefined) {
       const json = req.contentType === undefined || req.contentType === 'application/json';
       body = json ? JSON.stringify(req.body) : String(req.body);
       headers['content-type'] = req.contentType ?? 'application/json';
     }
-    await this.options.sign?.({ method: req.method, url, headers, body });
+    await this.options.sign?.({ method: req.method, url, headers, body, signal: req.signal });
     return { method: req.method, url: url.toString(), headers, data: body, signal: req.signal };
   }
 

@@ -12,7 +12,7 @@ export const verifyCredential = defineAction({
   applicable: (credential) => credential.status === 'ACTIVE' || 'the credential is INACTIVE',
   async handler(ctx) {
     await ctx.progress(10, `Checking the credential for ${ctx.record.domainName}`);
-    const found = await ctx.service<Credentials>('mv-credentials', 'credentials').verify(ctx.record.id);
+    const found = await ctx.service<Credentials>('mv-credentials', 'credentials').verify(ctx.record.id, ctx.signal);
     await ctx.progress(100, 'Verified');
     return { message: `Credential for ${ctx.record.domainName} works: ${found}` };
   },

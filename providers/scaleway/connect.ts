@@ -10,7 +10,7 @@ export async function scaleway(ctx: Pick<ActionContext, 'http' | 'credentials'>,
   const http = ctx.http({
     provider: 'Scaleway',
     baseURL: provider.apiBaseUrl,
-    account: `scaleway:${provider.id}`,
+    account: `scaleway:${provider.credentialId}`, // the account is the credential: providers sharing it share its budget
     budget: { requestsPerSecond: provider.requestsPerSecond, burst: provider.requestBurst, concurrency: provider.maxConcurrentRequests },
     sign: await ctx.credentials.signer(provider.credentialId),
     allowedHosts: allowedHostsOf(provider),

@@ -103,7 +103,8 @@ describe.each(DIALECTS)('credential service on %s', (dialect) => {
 
   beforeAll(async () => {
     db = await testDatabase(dialect);
-    runtime = await startRuntime(db, { modules: await modulesWithWidgets(), worker: true });
+    // The loopback API and token endpoint below are allowed as an operator would: MV_ALLOWED_API_HOSTS.
+    runtime = await startRuntime(db, { modules: await modulesWithWidgets(), worker: true, config: { allowedApiHosts: ['127.0.0.1'] } });
     service = runtime.service<Credentials>('mv-credentials', 'credentials');
     tokenEndpoint = await recordingServer((req, _i, res) =>
       new URLSearchParams(req.body).get('refresh_token') === 'good-refresh'

@@ -1,11 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MvError } from '../../core/errors.js';
-import { RequestBudget } from '../../core/http/budget.js';
+import { BudgetRegistry, RequestBudget } from '../../core/http/budget.js';
 import { ProviderError } from '../../core/http/provider-error.js';
 import { ProviderHttp, type ProviderHttpOptions } from '../../core/http/provider-http.js';
 import { retryDelayMs } from '../../core/http/retry.js';
 import { capturedLogger } from '../support/log.js';
 import { json, recordingServer } from '../support/http-server.js';
+import { scalewayWorld, type ScalewayWorld } from '../support/scaleway.js';
+import { scaleway } from '../../providers/scaleway/connect.js';
+import { ServiceProvider } from '../../entities/service-provider.js';
+import type { Runtime } from '../../core/runtime.js';
 
 type Server = Awaited<ReturnType<typeof recordingServer>>;
 const FAST = { baseDelayMs: 5, maxDelayMs: 20 };
@@ -105,6 +109,19 @@ describe('provider HTTP layer', () => {
     expect(JSON.parse(log.lines()[0])).toMatchObject({ provider: 'Acme', call: 'whoami', status: 503, msg: 'provider call retried' });
   });
 
+  it('logs our request id and the provider’s on each call', async () => {
+    server = await recordingServer((_req, i, res) => (i === 0 ? json(res, 503, {}) : json(res, 200, {}, { 'x-provider-id': 'prov-42' })));
+    const log = capturedLogger('debug');
+    await client({ logger: log.logger, requestIdHeader: 'x-provider-id' }).request({ call: 'listServers', method: 'GET', path: '/servers' });
+    const lines = log.lines().map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.msg)).toEqual(['provider call retried', 'provider call']);
+    // Each attempt its own id, the one sent in x-request-id; the provider's id when it gave one.
+    expect(lines.map((l) => l.requestId)).toEqual(server.requests.map((r) => r.headers['x-request-id']));
+    expect(new Set(lines.map((l) => l.requestId)).size).toBe(2);
+    expect(lines[1]).toMatchObject({ level: 20, call: 'listServers', status: 200, providerRequestId: 'prov-42' });
+    expect(lines[0].providerRequestId).toBeUndefined();
+  });
+
   it('spends the account budget at the configured pace, shared by all clients of the account', async () => {
     server = await recordingServer((_req, _i, res) => json(res, 200, {}));
     const budget = new RequestBudget({ requestsPerSecond: 20, burst: 1, concurrency: 5 });
@@ -113,5 +130,40 @@ describe('provider HTTP layer', () => {
     const span = server.requests.at(-1)!.at - server.requests[0].at;
     // 10 requests at 20/s with a burst of 1: the last starts 9 intervals of 50 ms after the first.
     expect(span).toBeGreaterThanOrEqual(9 * 50 - 20);
+  });
+});
+
+describe('request budget per account', () => {
+  let world: ScalewayWorld | undefined;
+  afterEach(async () => world?.close());
+
+  it('keeps one budget per account, with the settings last asked for', () => {
+    const budgets = new BudgetRegistry();
+    const first = budgets.get('acme:1', { requestsPerSecond: 10, burst: 10, concurrency: 2 });
+    const again = budgets.get('acme:1', { requestsPerSecond: 5, burst: 5, concurrency: 1 });
+    expect(again).toBe(first);
+    expect(again.settings).toEqual({ requestsPerSecond: 5, burst: 5, concurrency: 1 });
+    expect(budgets.get('acme:2', first.settings)).not.toBe(first);
+  });
+
+  it('gives two service providers on one credential the same budget: the account’s', async () => {
+    world = await scalewayWorld('sqlite');
+    const { runtime } = world;
+    const provider = (fields: Record<string, unknown> = {}) =>
+      world!.create('ServiceProvider', { name: `p-${Math.random()}`, code: 'SCALEWAY', apiBaseUrl: world!.scw.url, allowedApiHosts: ['127.0.0.1'], zones: ['fr-par-1'], credentialId: world!.credentialId, ...fields });
+    const otherCredential = await world.create('Credential', { domainName: 'other.example', authenticationType: 'API_KEY', headerKey: 'X-Auth-Token', apiKey: 'k' });
+    const ids = [world.providerId, (await provider()).id, (await provider({ credentialId: otherCredential.id })).id];
+    // The real Scaleway connector on the real HTTP layer; only the client it makes is kept, to read its budget.
+    const budgets: RequestBudget[] = [];
+    const http = (options: Parameters<Runtime['http']>[0]) => {
+      const client = runtime.http(options);
+      budgets.push(client.options.budget);
+      return client;
+    };
+    for (const id of ids) {
+      await scaleway({ credentials: runtime.credentials, http }, await runtime.data.getRepository(ServiceProvider).findOneByOrFail({ id }));
+    }
+    expect(budgets[1]).toBe(budgets[0]);
+    expect(budgets[2]).not.toBe(budgets[0]);
   });
 });
