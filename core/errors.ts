@@ -39,10 +39,9 @@ export class MvError extends Error {
     return ERROR_STATUS[this.code];
   }
 
-  toJSON(): { code: ErrorCode; message: string; details?: unknown } {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+  /** The API's error shape: `details` always there, null when there are none. */
+  toJSON(): { code: ErrorCode; message: string; details: unknown } {
+    return { code: this.code, message: this.message, details: this.details ?? null };
   }
 }
 

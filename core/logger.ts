@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import roll from 'pino-roll';
@@ -58,15 +59,12 @@ export async function createLogger(options: LoggerOptions): Promise<ClosableLogg
   }
   let file: Awaited<ReturnType<typeof roll>> | undefined;
   if (options.dataDir) {
-    file = await roll({
-      file: path.join(options.dataDir, 'logs', 'mv'),
-      extension: '.log',
-      frequency: 'daily',
-      dateFormat: 'yyyy-MM-dd',
-      mkdir: true,
-      // The active file plus 6 rotated ones: a week of logs.
-      limit: { count: 6, removeOtherLogFiles: true },
-    });
+    const dir = path.join(options.dataDir, 'logs');
+    file = await roll({ file: path.join(dir, 'mv'), extension: '.log', frequency: 'daily', dateFormat: 'yyyy-MM-dd', mkdir: true });
+    // pino-roll's own limit counts files and only cleans at a roll of a running process: we go by the
+    // date, at start and at every roll (each reopen emits 'ready').
+    await pruneLogs(dir);
+    (file as unknown as NodeJS.EventEmitter).on('ready', () => void pruneLogs(dir));
     streams.push({ stream: file, level });
   }
   const logger = pino(loggerOptions(options.level), streams.length ? pino.multistream(streams) : pino.destination('/dev/null'));
@@ -80,6 +78,27 @@ export async function createLogger(options: LoggerOptions): Promise<ClosableLogg
       });
     },
   };
+}
+
+/** Days a rotated log file is kept after its own day. */
+export const LOG_RETENTION_DAYS = 7;
+
+/**
+ * Deletes the rotated files (`mv.<yyyy-MM-dd>.<n>.log`, local dates as pino-roll writes them) dated more than
+ * LOG_RETENTION_DAYS days before today. Best effort: a file that cannot be removed is left for next time.
+ */
+export async function pruneLogs(dir: string): Promise<void> {
+  const now = new Date();
+  const cutoff = new Date(now.getFullYear(), now.getMonth(), now.getDate() - LOG_RETENTION_DAYS);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const match = /^mv\.(\d{4})-(\d{2})-(\d{2})\.\d+\.log$/.exec(name);
+      if (!match) return;
+      const day = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+      if (day < cutoff) await fs.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+    }),
+  );
 }
 
 /** A logger that drops everything: for code paths that run before configuration is known. */

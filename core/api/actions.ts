@@ -13,8 +13,9 @@ const MAX_WAIT_SECONDS = 300;
 /**
  * POST /entities/{Entity}/{id}/actions/{action} (instance): 202 with `{job}` and its Location;
  * POST /entities/{Entity}/actions/{action} (list, or bulk with `?ids=a,b`): 202 with `{jobs}`, whatever
- * their number. The body holds the parameters. `?wait=SECONDS` answers 200 with the result if the jobs
- * end in time; `?dryRun=true` asks the action to say what it would send without sending it.
+ * their number, and when there is one job (a list action) also `job` and its Location. The body holds the
+ * parameters. `?wait=SECONDS` answers 200 with the result if the jobs end in time; `?dryRun=true` asks the
+ * action to say what it would send without sending it.
  */
 export function actionsRoutes(runtime: Runtime): Router {
   const router = Router();
@@ -43,8 +44,10 @@ export function actionsRoutes(runtime: Runtime): Router {
     '/entities/:entity/actions/:action',
     handle(async (req, res) => {
       const ids = queryString(req, 'ids')?.split(',').filter(Boolean);
-      const jobs = await invoke(req, res, { recordIds: ids });
-      res.json({ jobs: jobs.map(jobView) });
+      const jobs = (await invoke(req, res, { recordIds: ids })).map(jobView);
+      // One job: the instance route's answer too, for clients expecting `job` and a Location.
+      if (jobs.length !== 1) return res.json({ jobs });
+      res.location(`${req.baseUrl}/jobs/${jobs[0].id}`).json({ jobs, job: jobs[0] });
     }),
   );
   return router;

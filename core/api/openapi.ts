@@ -12,7 +12,11 @@ export function openApiDocument(registry: Registry, version: string): Schema {
     Error: errorSchema,
     Job: jobSchema,
     JobEnvelope: { type: 'object', required: ['job'], properties: { job: ref('Job') } },
-    JobList: { type: 'object', required: ['jobs'], properties: { jobs: { type: 'array', items: ref('Job') } } },
+    JobList: {
+      type: 'object',
+      required: ['jobs'],
+      properties: { jobs: { type: 'array', items: ref('Job') }, job: { allOf: [ref('Job')], description: 'The job, when there is exactly one (as a list action makes)' } },
+    },
   };
   paths['/modules'] = { get: op('List the running modules, their entities and actions', 'modules', { 200: json({ type: 'object' }) }) };
   paths['/modules/installed'] = {
@@ -67,7 +71,10 @@ export function openApiDocument(registry: Registry, version: string): Schema {
     for (const { definition: action } of registry.actionsOf(name)) {
       const body = paramsSchema(action.params ?? {});
       const summary = `${action.label}${action.description ? ` — ${action.description}` : ''}`;
-      const responses = (envelope: string) => ({ 200: json(ref(envelope), 'Ended within ?wait'), 202: json(ref(envelope), 'Queued or running') });
+      const responses = (envelope: string) => ({
+        200: { ...json(ref(envelope), 'Ended within ?wait'), headers: locationHeader },
+        202: { ...json(ref(envelope), 'Queued or running'), headers: locationHeader },
+      });
       const extra = [query('wait', { type: 'number', minimum: 0, maximum: 300 }, 'Seconds to wait for the end'), query('dryRun', { type: 'boolean' })];
       if (action.kind === 'list' || action.kind === 'bulk') {
         const ids = action.kind === 'bulk' ? [query('ids', { type: 'string' }, 'Comma-separated record ids (one job each)')] : [];
@@ -192,8 +199,12 @@ function op(summary: string, tag: string, responses: Schema, parameters: unknown
 
 const errorSchema = {
   type: 'object',
-  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } } },
+  properties: {
+    error: { type: 'object', required: ['code', 'message', 'details'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { description: 'null when there are none' } } },
+  },
 };
+
+const locationHeader = { Location: { description: 'The job, when there is one', schema: { type: 'string' } } };
 
 const jobSchema = {
   type: 'object',

@@ -79,12 +79,13 @@ export class Worker {
           await queue.requeueExpired([...this.running.keys()]);
         }
         while (!this.stopped && this.running.size < this.options.concurrency) {
+          const asked = Date.now();
           const job = await queue.claim(this.id, leaseMs, { id: this.options.only, exclude: [...this.running.keys()] });
           if (!job) break;
           const controller = new AbortController();
           // Every concurrent provider call of the job listens to its signal: dozens at a time is normal.
           setMaxListeners(0, controller.signal);
-          const done = this.execute(job, controller).finally(() => {
+          const done = this.execute(job, controller, asked).finally(() => {
             this.running.delete(job.id);
             this.wake?.();
           });
@@ -104,7 +105,8 @@ export class Worker {
     }
   }
 
-  private async execute(job: Job, controller: AbortController): Promise<void> {
+  /** `leasedAt`: when the claim was asked, no later than the start of the lease the database gave. */
+  private async execute(job: Job, controller: AbortController, leasedAt: number): Promise<void> {
     const { queue, registry, leaseMs } = this.options;
     const log = this.options.logger.child({ jobId: job.id, entity: job.entity, recordId: job.recordId, action: job.action });
     const { signal } = controller;
@@ -116,11 +118,25 @@ export class Worker {
       writes = next.catch(() => undefined);
       return next;
     };
+    // When renewals fail (database unreachable, busy), the lease runs out and another worker may resume the
+    // job: the handler is stopped a margin before that, counted from the last renewal the database took.
+    const margin = Math.min(leaseMs / 4, 5_000);
+    let renewedFrom = 0;
+    let expiry: NodeJS.Timeout | undefined;
+    const leaseFrom = (start: number) => {
+      renewedFrom = start;
+      clearTimeout(expiry);
+      expiry = setTimeout(() => controller.abort('lease-lost' satisfies StopReason), start + leaseMs - margin - Date.now());
+    };
+    leaseFrom(leasedAt);
     const heartbeat = setInterval(async () => {
+      const sent = Date.now();
       try {
         const lease = await queue.renew(job, leaseMs);
         if (!lease.owned) controller.abort('lease-lost' satisfies StopReason);
         else if (lease.cancelRequested && !signal.aborted) controller.abort('cancel' satisfies StopReason);
+        // Renewals may overlap when the database is slow: only a later one moves the deadline.
+        if (lease.owned && sent > renewedFrom) leaseFrom(sent);
       } catch (error) {
         log.warn({ err: error }, 'could not renew the job lease');
       }
@@ -162,13 +178,14 @@ export class Worker {
       await write(() => this.fail(job, error, reason(), log, timeoutMs));
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(expiry);
       clearTimeout(timeout);
     }
   }
 
   private async fail(job: Job, error: unknown, reason: StopReason | undefined, log: Logger, timeoutMs?: number): Promise<void> {
     if (reason === 'lease-lost' || error instanceof LeaseLost) {
-      log.warn('job lease lost: another worker owns it now');
+      log.warn('job lease lost (not renewed in time, or taken by another worker): stopped here, the queue resumes it');
       return;
     }
     if (reason === 'shutdown') {

@@ -133,6 +133,7 @@ describe.each(DIALECTS)('action API and jobs on %s', (dialect) => {
     expect((await api.call('viewer', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`)).body.error).toEqual({
       code: 'forbidden',
       message: 'Build needs the operator role; token test-viewer is viewer',
+      details: null,
     });
     expect((await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/adminOnly`)).status).toBe(403);
     expect((await api.call('admin', 'POST', `/api/v1/entities/Widget/${w.id}/actions/adminOnly?wait=5`)).body.job.status).toBe('succeeded');
@@ -186,19 +187,33 @@ describe.each(DIALECTS)('action API and jobs on %s', (dialect) => {
     expect((schemas.CredentialInput.properties!.token as OpenAPIV3.SchemaObject).writeOnly).toBe(true);
   });
 
-  it('answers {job} on the instance route and {jobs} on the list and bulk route, whatever their number', async () => {
-    const w = await widget();
+  it('answers {job} and its Location on the instance route, {jobs} on the list and bulk route, with job and Location when it made one', async () => {
+    const [w, other] = [await widget(), await widget()];
     const instance = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build?wait=10`, { steps: 1 });
     expect(instance.body).toEqual({ job: expect.objectContaining({ recordId: w.id, status: 'succeeded' }) });
+    expect(instance.headers.get('location')).toBe(`/api/v1/jobs/${instance.body.job.id}`);
     const single = await api.call('operator', 'POST', `/api/v1/entities/Widget/actions/build?ids=${w.id}&wait=10`, { steps: 1 });
-    expect(single.body).toEqual({ jobs: [expect.objectContaining({ recordId: w.id, status: 'succeeded' })] });
-    const list = await api.call('viewer', 'POST', '/api/v1/entities/Widget/actions/count?wait=10');
-    expect(list.body).toEqual({ jobs: [expect.objectContaining({ action: 'count', status: 'succeeded' })] });
+    const singleJob = expect.objectContaining({ recordId: w.id, status: 'succeeded' });
+    expect(single.body).toEqual({ jobs: [singleJob], job: singleJob });
+    expect(single.headers.get('location')).toBe(`/api/v1/jobs/${single.body.job.id}`);
+    const two = await api.call('operator', 'POST', `/api/v1/entities/Widget/actions/build?ids=${w.id},${other.id}&wait=10`, { steps: 1 });
+    expect(two.body).toEqual({ jobs: [expect.objectContaining({ recordId: w.id }), expect.objectContaining({ recordId: other.id })] });
+    expect(two.headers.get('location')).toBeNull();
+    // A list action, not waited for: 202, the job in both shapes, and a Location that leads to it.
+    const list = await api.call('viewer', 'POST', '/api/v1/entities/Widget/actions/count');
+    expect(list.status).toBe(202);
+    expect(list.body).toEqual({ jobs: [list.body.job], job: expect.objectContaining({ action: 'count' }) });
+    expect(list.headers.get('location')).toBe(`/api/v1/jobs/${list.body.job.id}`);
+    expect((await api.call('viewer', 'GET', list.headers.get('location')!)).body.job.id).toBe(list.body.job.id);
+    await until(list.body.job.id, 'succeeded');
     const openapi = (await api.call('viewer', 'GET', '/api/v1/openapi.json')).body;
-    const schemaOf = (path: string) => openapi.paths[path].post.responses[202].content['application/json'].schema.$ref;
-    expect(schemaOf('/entities/Widget/{id}/actions/build')).toBe('#/components/schemas/JobEnvelope');
-    expect(schemaOf('/entities/Widget/actions/build')).toBe('#/components/schemas/JobList');
-    expect(schemaOf('/entities/Widget/actions/count')).toBe('#/components/schemas/JobList');
+    const responseOf = (path: string) => openapi.paths[path].post.responses[202];
+    expect(responseOf('/entities/Widget/{id}/actions/build').content['application/json'].schema.$ref).toBe('#/components/schemas/JobEnvelope');
+    expect(responseOf('/entities/Widget/actions/build').content['application/json'].schema.$ref).toBe('#/components/schemas/JobList');
+    expect(responseOf('/entities/Widget/actions/count').content['application/json'].schema.$ref).toBe('#/components/schemas/JobList');
+    expect(responseOf('/entities/Widget/actions/count').headers.Location).toBeDefined();
+    expect(Object.keys(openapi.components.schemas.JobList.properties)).toEqual(['jobs', 'job']);
+    expect(openapi.components.schemas.Error.properties.error.required).toEqual(['code', 'message', 'details']);
     expect(openapi.components.schemas.Job.properties.cancelRequested).toEqual({ type: 'boolean' });
   });
 
@@ -242,7 +257,7 @@ describe.each(DIALECTS)('action API and jobs on %s', (dialect) => {
     expect((await api.call('viewer', 'GET', '/api/v1/jobs/abc/events')).status).toBe(404);
     const cancel = await api.call('operator', 'POST', '/api/v1/jobs/abc/cancel');
     expect(cancel.status).toBe(404);
-    expect(cancel.body.error).toEqual({ code: 'not_found', message: 'No job abc' });
+    expect(cancel.body.error).toEqual({ code: 'not_found', message: 'No job abc', details: null });
     const repeated = await api.call('viewer', 'GET', '/api/v1/jobs?entity=a&entity=b');
     expect(repeated.status).toBe(400);
     expect(repeated.body.error.details.fields).toEqual({ entity: ['must be given once, as a single value'] });

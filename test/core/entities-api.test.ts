@@ -113,13 +113,13 @@ describe.each(DIALECTS)('entity API on %s', (dialect) => {
     expect((await api.call('operator', 'GET', '/api/v1/entities/Credential')).status).toBe(200);
     const unknown = await fetch(`${api.url}/api/v1/modules`, { headers: { authorization: 'Bearer mvt_nope' } });
     expect(unknown.status).toBe(401);
-    expect(await unknown.json()).toEqual({ error: { code: 'unauthorized', message: 'Unknown or revoked API token' } });
+    expect(await unknown.json()).toEqual({ error: { code: 'unauthorized', message: 'Unknown or revoked API token', details: null } });
   });
 
   it('answers JSON for every error, never HTML', async () => {
     const broken = await api.call('admin', 'POST', '/api/v1/entities/Credential', '{"domainName":');
     expect(broken.status).toBe(400);
-    expect(broken.body).toEqual({ error: { code: 'invalid_request', message: 'The body is not valid JSON' } });
+    expect(broken.body).toEqual({ error: { code: 'invalid_request', message: 'The body is not valid JSON', details: null } });
     const array = await api.call('admin', 'POST', '/api/v1/entities/Credential', []);
     expect(array.body.error.code).toBe('invalid_request');
     const route = await api.call('admin', 'GET', '/api/v1/entities/Nope');
