@@ -10,14 +10,16 @@ import {
   Label,
   Loader,
   MessageBox,
+  Select,
   Table,
   TableBody,
   TableCell,
   TableHead,
   TableRow,
   Text,
+  TextArea,
 } from '@adminjs/design-system';
-import type { InstalledModuleView, ModuleOperationResult as Outcome } from '../../core/modules/service.js';
+import type { InstalledModuleView, OnConflict, ModuleOperationResult as Outcome } from '../../core/modules/service.js';
 import { api, ApiProblem, Muted } from './shared.js';
 
 /** What GET /admin/mv/modules answers (admin/module-routes.ts). */
@@ -33,23 +35,41 @@ const describeChanges = (outcome: Outcome) =>
     .map((c) => `${c.action} ${c.code} ${c.previousVersion ? `${c.previousVersion} → ` : ''}${c.version}${c.dependencyOf ? ` (needed by ${c.dependencyOf})` : ''}`)
     .join('; ');
 
+const ON_CONFLICT: { value: OnConflict; label: string }[] = [
+  { value: 'fail', label: 'refuse (fail)' },
+  { value: 'skip', label: 'keep the installed one (skip)' },
+  { value: 'overwrite', label: 'replace it (overwrite)' },
+];
+
+/** One `code=url` per line, as `--dependency-url` takes them; the server checks the URLs. */
+const dependencyUrlsOf = (text: string): Record<string, string> => {
+  const urls: Record<string, string> = {};
+  for (const line of text.split('\n').map((each) => each.trim()).filter(Boolean)) {
+    const at = line.indexOf('=');
+    if (at < 1) throw new Error(`Dependency URLs take one code=url per line, got "${line}"`);
+    urls[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return urls;
+};
+
 /** The installed modules, and (for admins) install from git, upgrade and uninstall. */
 const Modules: React.FC = () => {
   const [data, setData] = useState<ModulesData>();
   const [busy, setBusy] = useState<string>();
   const [notice, setNotice] = useState<{ variant: 'success' | 'danger'; message: string }>();
-  const [install, setInstall] = useState({ url: '', ref: '', path: '' });
+  const [install, setInstall] = useState({ url: '', ref: '', path: '', onConflict: 'fail' as OnConflict, dependencyUrls: '' });
   const [refs, setRefs] = useState<Record<string, string>>({});
   const [purge, setPurge] = useState<Record<string, boolean>>({});
 
   const load = () => api<ModulesData>('/modules').then(setData, (error: ApiProblem) => setNotice({ variant: 'danger', message: error.message }));
   useEffect(() => void load(), []);
 
-  const run = async (what: string, path: string, body: unknown) => {
+  /** `body` is made inside the try: a form it cannot read is shown as any other failure. */
+  const run = async (what: string, path: string, body: () => unknown) => {
     setBusy(what);
     setNotice(undefined);
     try {
-      const outcome = await api<Outcome>(path, body);
+      const outcome = await api<Outcome>(path, body());
       setNotice({ variant: 'success', message: `${describeChanges(outcome) || 'Nothing to change'}.${outcome.restartRequired ? ' Restart the server to run the new set of modules.' : ''}` });
       await load();
     } catch (error) {
@@ -96,7 +116,7 @@ const Modules: React.FC = () => {
                   {m.source === 'git' ? (
                     <Box flex flexDirection="row" alignItems="center" mb="sm">
                       <Input placeholder="ref (tag, branch)" value={refs[m.code] ?? ''} onChange={(e: any) => setRefs({ ...refs, [m.code]: e.target.value })} mr="sm" />
-                      <Button size="sm" disabled={!!busy} onClick={() => run(`upgrade ${m.code}`, `/modules/${m.code}/upgrade`, { ref: refs[m.code] || undefined })}>
+                      <Button size="sm" disabled={!!busy} onClick={() => run(`upgrade ${m.code}`, `/modules/${m.code}/upgrade`, () => ({ ref: refs[m.code] || undefined }))}>
                         Upgrade
                       </Button>
                     </Box>
@@ -113,7 +133,7 @@ const Modules: React.FC = () => {
                       title={m.dependents.length ? `Needed by ${m.dependents.join(', ')}` : undefined}
                       onClick={() => {
                         const text = `Uninstall ${m.code}?${purge[m.code] ? ' Its tables and data are dropped for good.' : ' Its data is kept.'}`;
-                        if (window.confirm(text)) void run(`uninstall ${m.code}`, `/modules/${m.code}/uninstall`, { purge: !!purge[m.code] });
+                        if (window.confirm(text)) void run(`uninstall ${m.code}`, `/modules/${m.code}/uninstall`, () => ({ purge: !!purge[m.code] }));
                       }}
                     >
                       Uninstall
@@ -137,12 +157,46 @@ const Modules: React.FC = () => {
               <Label htmlFor="mv-install-ref">Ref (branch, tag or commit)</Label>
               <Input id="mv-install-ref" value={install.ref} onChange={(e: any) => setInstall({ ...install, ref: e.target.value })} />
             </Box>
-            <Box>
+            <Box mr="lg">
               <Label htmlFor="mv-install-path">Path in the repository</Label>
               <Input id="mv-install-path" value={install.path} onChange={(e: any) => setInstall({ ...install, path: e.target.value })} />
             </Box>
+            <Box width={280}>
+              <Label htmlFor="mv-install-on-conflict">When it is already installed</Label>
+              <Select
+                inputId="mv-install-on-conflict"
+                isClearable={false}
+                options={ON_CONFLICT}
+                value={ON_CONFLICT.find((o) => o.value === install.onConflict)}
+                onChange={(selected: any) => setInstall({ ...install, onConflict: selected?.value ?? 'fail' })}
+              />
+            </Box>
           </Box>
-          <Button mt="lg" variant="primary" disabled={!!busy || !install.url} onClick={() => run('install', '/modules/install', { url: install.url, ref: install.ref || undefined, path: install.path || undefined })}>
+          <Label htmlFor="mv-install-dependency-urls" mt="default">
+            Dependency URLs (one code=url per line; url#ref:path for a branch or directory)
+          </Label>
+          <TextArea
+            id="mv-install-dependency-urls"
+            width={1}
+            rows={2}
+            placeholder="mv-credentials=https://git.example.com/mv-infra.git#main:credentials"
+            value={install.dependencyUrls}
+            onChange={(e: any) => setInstall({ ...install, dependencyUrls: e.target.value })}
+          />
+          <Button
+            mt="lg"
+            variant="primary"
+            disabled={!!busy || !install.url}
+            onClick={() =>
+              run('install', '/modules/install', () => ({
+                url: install.url,
+                ref: install.ref || undefined,
+                path: install.path || undefined,
+                onConflict: install.onConflict,
+                dependencyUrls: dependencyUrlsOf(install.dependencyUrls),
+              }))
+            }
+          >
             {busy === 'install' ? 'Installing…' : 'Install'}
           </Button>
         </Box>

@@ -64,8 +64,17 @@ function compilerOptions(ts: typeof import('typescript'), dir: string): Compiler
   const { config, error } = ts.readConfigFile(file, ts.sys.readFile);
   if (error) throw new MvError('internal', `${file}: ${ts.flattenDiagnosticMessageText(error.messageText, ' ')}`);
   const { paths: _paths, declaration: _declaration, ...host } = (config.compilerOptions ?? {}) as { lib?: string[] } & Record<string, unknown>;
-  const hasNodeTypes = fs.existsSync(path.join(dir, 'node_modules', '@types', 'node'));
-  const own = { lib: (host.lib ?? [String(host.target)]).filter((lib) => !/^dom/i.test(lib)), types: hasNodeTypes ? ['node'] : [], rootDir: dir, outDir: path.join(dir, BUILD_DIR), noEmitOnError: true };
+  const typeRoot = path.join(dir, 'node_modules', '@types');
+  const hasNodeTypes = fs.existsSync(path.join(typeRoot, 'node'));
+  const own = {
+    lib: (host.lib ?? [String(host.target)]).filter((lib) => !/^dom/i.test(lib)),
+    // Types from the folder's own links, wherever mvctl was started (TypeScript looks from the current directory otherwise).
+    types: hasNodeTypes ? ['node'] : [],
+    typeRoots: [typeRoot],
+    rootDir: dir,
+    outDir: path.join(dir, BUILD_DIR),
+    noEmitOnError: true,
+  };
   const { options, errors } = ts.convertCompilerOptionsFromJson({ ...host, ...own }, dir);
   if (errors.length) throw new MvError('internal', ts.flattenDiagnosticMessageText(errors[0].messageText, ' '));
   return options;
@@ -79,7 +88,7 @@ async function compile(dir: string, files: string[]): Promise<void> {
   if (!files.length) return;
   const ts = (await import('typescript')).default;
   const options = compilerOptions(ts, dir);
-  const program = ts.createProgram({ rootNames: files.map((file) => path.join(dir, file)), options, host: cachingHost(ts, options) });
+  const program = ts.createProgram({ rootNames: files.map((file) => path.join(dir, file)), options, host: cachingHost(ts, options, dir) });
   const diagnostics = ts.getPreEmitDiagnostics(program);
   const emitted = diagnostics.length ? undefined : program.emit();
   const problems = [...diagnostics, ...(emitted?.diagnostics ?? [])];
@@ -97,8 +106,9 @@ async function compile(dir: string, files: string[]): Promise<void> {
 /** Declaration files parsed once per process (the host's, typeorm's, the libs'): most of a build's time. */
 const declarations = new Map<string, SourceFile>();
 
-function cachingHost(ts: typeof import('typescript'), options: CompilerOptions): CompilerHost {
+function cachingHost(ts: typeof import('typescript'), options: CompilerOptions, dir: string): CompilerHost {
   const host = ts.createCompilerHost(options);
+  host.getCurrentDirectory = () => dir;
   const parse = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
     if (!fileName.endsWith('.d.ts')) return parse(fileName, languageVersion, onError, shouldCreate);

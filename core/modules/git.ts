@@ -54,8 +54,9 @@ const SCP_LIKE = /^(?:[A-Za-z0-9._~+-]+@)?(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-F
 
 /**
  * The URL to hand to git, or a refusal: `https://`, `ssh://`, scp-like `user@host:path`, `file://`, and
- * local paths (absolute, `./` or `../`, made into file:// URLs so that shallow clones work). Everything
- * else is refused, in particular remote helpers (`ext::`, `fd::`) and anything git could read as an option.
+ * local paths (absolute, `./`, `../`, or a relative one naming an existing directory; made into file://
+ * URLs so that shallow clones work). Everything else is refused, in particular remote helpers (`ext::`,
+ * `fd::`) and anything git could read as an option.
  */
 export function checkGitUrl(raw: unknown, what = 'git URL'): string {
   if (typeof raw !== 'string' || !raw.trim()) throw new MvError('invalid_request', `The ${what} is missing`);
@@ -80,7 +81,9 @@ export function checkGitUrl(raw: unknown, what = 'git URL'): string {
     return url;
   }
   if (SCP_LIKE.test(url) && !url.split(':')[1].startsWith('-')) return url;
-  throw refuse('it is not a URL git may use');
+  // Last, as git does: `host:path` is scp-like even when a directory has that name.
+  if (fs.statSync(url, { throwIfNoEntry: false })?.isDirectory()) return pathToFileURL(path.resolve(url)).href;
+  throw refuse('it is not a URL git may use, nor a local directory');
 }
 
 /** A branch, tag or commit: nothing git could read as an option or a revision expression. */

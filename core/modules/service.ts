@@ -44,7 +44,11 @@ export interface InstallRequest {
   path?: string;
   /** When a module of the same code is installed: refuse (default), keep it, or replace it. */
   onConflict?: OnConflict;
-  /** Where to get a missing dependency instead of its gitUrl: code → URL (module at the root, default branch). */
+  /**
+   * Where to get a missing dependency instead of its gitUrl: code → `<url>[#<ref>][:<path>]` (Docker's git
+   * context: `url`, `url#ref`, `url#:path`, `url#ref:path`); a plain URL is the repository's root at its
+   * default branch.
+   */
   dependencyUrls?: Record<string, string>;
 }
 
@@ -114,8 +118,31 @@ export function parseInstallRequest(raw: unknown): InstallRequest {
     ref: checkRef(body.ref),
     path: checkRepoPath(body.path),
     onConflict: onConflict as OnConflict,
-    dependencyUrls: Object.fromEntries(Object.entries(urls as Record<string, string>).map(([code, url]) => [code, checkGitUrl(url, `URL of dependency ${code}`)])),
+    dependencyUrls: Object.fromEntries(Object.entries(urls as Record<string, string>).map(([code, url]) => [code, formatGitSource(parseGitSource(url, `URL of dependency ${code}`))])),
   };
+}
+
+export interface GitSource {
+  url: string;
+  ref?: string;
+  path?: string;
+}
+
+/**
+ * `<url>#<ref>:<path>`, Docker's git context (`url`, `url#ref`, `url#:path`, `url#ref:path`), each part
+ * checked as --ref and --path are. A ref cannot hold ":", so the first one after "#" ends it.
+ */
+export function parseGitSource(raw: string, what: string): GitSource {
+  const hash = raw.indexOf('#');
+  if (hash < 0) return { url: checkGitUrl(raw, what) };
+  const fragment = raw.slice(hash + 1);
+  const colon = fragment.indexOf(':');
+  const [ref, dir] = colon < 0 ? [fragment, undefined] : [fragment.slice(0, colon), fragment.slice(colon + 1)];
+  return { url: checkGitUrl(raw.slice(0, hash), what), ref: checkRef(ref), path: checkRepoPath(dir) };
+}
+
+function formatGitSource({ url, ref, path }: GitSource): string {
+  return ref || path ? `${url}#${ref ?? ''}${path ? `:${path}` : ''}` : url;
 }
 
 /** `--dependency-url code=url`, repeated. */
@@ -123,7 +150,7 @@ export function parseDependencyUrls(pairs: string[]): Record<string, string> {
   const urls: Record<string, string> = {};
   for (const pair of pairs) {
     const match = /^([a-z][a-z0-9-]*)=(.+)$/.exec(pair);
-    if (!match) throw new MvError('invalid_request', `--dependency-url takes <module code>=<git URL>, got ${JSON.stringify(pair)}`);
+    if (!match) throw new MvError('invalid_request', `--dependency-url takes <module code>=<git URL>[#<ref>][:<path>], got ${JSON.stringify(pair)}`);
     urls[match[1]] = match[2];
   }
   return urls;
@@ -296,6 +323,8 @@ interface Source {
   path?: string;
   /** A dependency in the same repository as its dependent: its checkout, not a new clone. */
   checkout?: Checkout;
+  /** Given by --dependency-url (for messages). */
+  override?: boolean;
 }
 
 /** A module on its way in: fetched, then built, loaded, migrated. */
@@ -535,9 +564,11 @@ class Operation {
           }
           continue;
         }
-        const child = await this.fetchModule(this.sourceOf(dependency, candidate, dependencyUrls));
+        const source = this.sourceOf(dependency, candidate, dependencyUrls);
+        const child = await this.fetchModule(source);
         if (child.manifest.code !== dependency.code) {
-          throw new MvError('conflict', `${dependent} declares the dependency ${dependency.code}, but ${child.label} holds ${child.manifest.code}`);
+          const hint = source.override ? ` (point --dependency-url at its directory: ${dependency.code}=<url>#<ref>:<path>)` : '';
+          throw new MvError('conflict', `${dependent} declares the dependency ${dependency.code}, but ${child.label} holds ${child.manifest.code}${hint}`);
         }
         if (!satisfies(child.manifest.currentVersion, dependency.currentVersion)) {
           throw new MvError('conflict', `${needs}, but ${child.label} has ${dependency.code} ${child.manifest.currentVersion}`);
@@ -559,7 +590,7 @@ class Operation {
    */
   private sourceOf(dependency: ModuleDependency, dependent: Candidate, dependencyUrls: Record<string, string>): Source {
     const override = dependencyUrls[dependency.code];
-    if (override) return { url: override };
+    if (override) return { ...parseGitSource(override, `URL of dependency ${dependency.code}`), override: true };
     const gitUrl = dependency.gitUrl?.trim();
     const ref = checkRef(dependency.gitBranch);
     if (!gitUrl || gitUrl === '.' || gitUrl === './') {

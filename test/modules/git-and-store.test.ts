@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkGitUrl, checkout, checkRef, redact, resolveRelativeUrl } from '../../core/modules/git.js';
 import { bundledLocations } from '../../core/modules/loader.js';
+import { parseGitSource } from '../../core/modules/service.js';
 import { acquireLock, locationOf, readState, removeLeftovers } from '../../core/modules/store.js';
 
 describe('git URLs', () => {
@@ -16,6 +17,42 @@ describe('git URLs', () => {
     expect(checkGitUrl('file:///srv/git/mv.git')).toBe('file:///srv/git/mv.git');
     expect(checkGitUrl('/srv/git/mv.git')).toBe('file:///srv/git/mv.git');
     expect(checkGitUrl('./mv.git')).toBe(pathToFileURL(path.resolve('mv.git')).href);
+  });
+
+  it('takes a relative path without "./" when it is a directory, unless git could read it otherwise', () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mv-relative-')));
+    const cwd = process.cwd();
+    // Each name is a directory of the current directory (forks pool: this process's own).
+    for (const name of ['repos/mv.git', 'a-file', '-u', 'fd::3', 'x::y', 'example.com:mv.git']) fs.mkdirSync(path.join(dir, name), { recursive: true });
+    fs.rmdirSync(path.join(dir, 'a-file'));
+    fs.writeFileSync(path.join(dir, 'a-file'), '');
+    process.chdir(dir);
+    try {
+      expect(checkGitUrl('repos/mv.git')).toBe(pathToFileURL(path.join(dir, 'repos/mv.git')).href);
+      expect(() => checkGitUrl('repos/other.git')).toThrow(/not a URL git may use, nor a local directory/);
+      expect(() => checkGitUrl('a-file')).toThrow(/nor a local directory/);
+      expect(() => checkGitUrl('-u')).toThrow(/starts with "-"/);
+      expect(() => checkGitUrl('fd::3')).toThrow(/remote helpers/);
+      expect(() => checkGitUrl('x::y')).toThrow(/remote helpers/);
+      // As for git: a colon before any slash is scp-like (ssh), whatever directory has that name.
+      expect(checkGitUrl('example.com:mv.git')).toBe('example.com:mv.git');
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads <url>#<ref>:<path> for dependency URLs, checking each part as --ref and --path', () => {
+    const url = 'https://git.example.com/mv-infra.git';
+    expect(parseGitSource(url, 'URL')).toEqual({ url });
+    expect(parseGitSource(`${url}#v1.2.0`, 'URL')).toEqual({ url, ref: 'v1.2.0', path: undefined });
+    expect(parseGitSource(`${url}#:credentials`, 'URL')).toEqual({ url, ref: undefined, path: 'credentials' });
+    expect(parseGitSource(`${url}#feature/x:modules/dns/`, 'URL')).toEqual({ url, ref: 'feature/x', path: 'modules/dns' });
+    expect(parseGitSource('git@github.com:org/mv.git#main:credentials', 'URL')).toEqual({ url: 'git@github.com:org/mv.git', ref: 'main', path: 'credentials' });
+    expect(() => parseGitSource(`${url}#--upload-pack=touch%20x`, 'URL')).toThrow(/Refused ref "--upload-pack=/);
+    expect(() => parseGitSource(`${url}#main:../../etc`, 'URL')).toThrow(/path must be a directory inside the repository, without ".."/);
+    expect(() => parseGitSource(`${url}#:/etc`, 'URL')).toThrow(/path must be a directory inside the repository/);
+    expect(() => parseGitSource('ext::sh -c x#main', 'URL of dependency a')).toThrow(/Refused URL of dependency a .*remote helpers/);
   });
 
   it.each([

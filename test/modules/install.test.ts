@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testDatabase, type TestDatabase } from '../support/runtime.js';
-import { cliEnv, copyOfThisRepository, FIXTURES, GitRepo, HOST_ROOT, mvctl, readState, snapshot, tableCounts, type Snapshot } from './support.js';
+import { cliEnv, copyOfThisRepository, FIXTURES, GitRepo, HOST_ROOT, mvctl, readLogs, readState, snapshot, tableCounts, type Snapshot } from './support.js';
 
 /**
  * Modules from git, end to end: bare repositories made from this repository (the root module and
@@ -18,13 +18,35 @@ beforeAll(() => {
   const repo = (name: string) => (repos[name] = new GitRepo(tmp, name));
   copyOfThisRepository(repo('mv-infra')).commit('mv-infra as checked out', 'v1.0.0');
   copyOfThisRepository(repo('mv-credentials'), 'credentials').commit('credentials/ alone', 'v1.0.0');
-  for (const fixture of ['broken', 'failing-migration', 'failing-hook', 'incompatible']) repo(fixture).copy(path.join(FIXTURES, fixture)).commit(fixture);
+  for (const fixture of ['broken', 'failing-migration', 'failing-hook', 'incompatible', 'prebuilt']) repo(fixture).copy(path.join(FIXTURES, fixture)).commit(fixture);
   // Each half of the cycle finds the other through a relative gitUrl: ../test-cycle-<other>.git.
   for (const half of ['a', 'b']) repo(`test-cycle-${half}`).copy(path.join(FIXTURES, `cycle-${half}`)).commit('cycle');
   repo('type-error')
     .write('module.json', JSON.stringify({ code: 'test-type-error', description: 'Does not compile', license: 'MIT', currentVersion: '1.0.0', entryPoint: 'module.ts' }))
     .write('module.ts', "import { defineModule } from 'mv-infra/core';\nconst size: number = 'large';\nexport default defineModule({ entities: [], actions: [], migrations: { sqlite: [], postgres: [] }, size });\n")
     .commit('type error');
+
+  // A chain: test-chain → test-notes-user (relative gitUrl) → test-notes (absolute gitUrl, branch "stable",
+  // where it is 1.0.0; the default branch has 2.0.0, which test-notes-user does not accept).
+  const manifest = (code: string, moduleDependencies: object[] = []) =>
+    JSON.stringify({ code, description: `${code}, for the installer's tests`, license: 'MIT', currentVersion: '1.0.0', moduleDependencies, entryPoint: 'module.js' });
+  const notes = repo('test-notes').copy(path.join(FIXTURES, 'notes'));
+  notes.commit('test-notes 1.0.0');
+  notes.branch('stable').edit('module.json', (text) => text.replace('"1.0.0"', '"2.0.0"')).commit('test-notes 2.0.0');
+  repo('test-notes-user')
+    .copy(path.join(FIXTURES, 'prebuilt/module.js'), 'module.js')
+    .write('module.json', manifest('test-notes-user', [{ code: 'test-notes', currentVersion: '^1.0.0', gitUrl: notes.url, gitBranch: 'stable' }]))
+    .commit('test-notes-user');
+  repo('test-chain')
+    .copy(path.join(FIXTURES, 'prebuilt/module.js'), 'module.js')
+    .write('module.json', manifest('test-chain', [{ code: 'test-notes-user', currentVersion: '^1.0.0', gitUrl: '../test-notes-user.git' }]))
+    .commit('test-chain');
+  // A repository whose module is in a directory, none at its root.
+  repo('toolbox')
+    .copy(path.join(FIXTURES, 'prebuilt/module.js'), 'modules/hello/module.js')
+    .write('modules/hello/module.json', manifest('test-hello'))
+    .write('README.md', 'Modules in modules/\n')
+    .commit('toolbox');
 });
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -76,6 +98,16 @@ describe.each(DIALECTS)('modules from git on %s', (dialect) => {
     await refused(2, /Refused git URL "--upload-pack=touch .*": it starts with "-" and could be read as an option/, 'install', '--', `--upload-pack=touch ${pwned()}`);
     await refused(2, /Refused URL of dependency mv-credentials ".*": remote helpers/, 'install', repos['mv-infra'].url, '--dependency-url', `mv-credentials=ext::sh -c touch% ${pwned()}`);
     await refused(2, /Refused ref "--upload-pack=/, 'install', repos['mv-infra'].url, '--ref', `--upload-pack=touch ${pwned()}`);
+    await refused(2, /Refused ref "--upload-pack=/, 'install', repos['mv-infra'].url, '--dependency-url', `mv-credentials=${repos['mv-infra'].url}#--upload-pack=touch:${pwned()}`);
+    await refused(2, /path must be a directory inside the repository, without "\.\."/, 'install', repos['mv-infra'].url, '--dependency-url', `mv-credentials=${repos['mv-infra'].url}#main:../..`);
+    // mvctl runs in os.tmpdir(): a directory of that name there is refused all the same.
+    const helper = path.join(os.tmpdir(), `fd::mv-${process.pid}`);
+    fs.mkdirSync(helper);
+    try {
+      await refused(2, /Refused git URL "fd::mv-\d+": remote helpers/, 'install', path.basename(helper));
+    } finally {
+      fs.rmdirSync(helper);
+    }
     expect(fs.existsSync(pwned())).toBe(false);
     expect(await snapshot(db)).toEqual(empty);
   });
@@ -126,7 +158,7 @@ describe.each(DIALECTS)('modules from git on %s', (dialect) => {
   it('serves both modules, their entities and actions from `mvctl start`', async () => {
     const token = await mvctl(env, 'token', 'create', '--role', 'admin');
     expect(token.code).toBe(0);
-    const server = spawn(process.execPath, [path.join(HOST_ROOT, 'dist/core/cli/mvctl.js'), 'start', '--port', '0'], { env, cwd: HOST_ROOT });
+    const server = spawn(process.execPath, [path.join(HOST_ROOT, 'dist/core/cli/mvctl.js'), 'start', '--port', '0'], { env, cwd: os.tmpdir() });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -206,5 +238,66 @@ describe.each(DIALECTS)('modules from git on %s', (dialect) => {
     expect(after.migrations.filter((m) => m.startsWith('mv-credentials:'))).toHaveLength(1);
     expect(readState(db).modules).toEqual([]);
     expect((await mvctl(env, 'module', 'list', '--json')).stdout).toBe('[]\n');
+  });
+});
+
+describe('dependencies fetched from git', () => {
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    db = await testDatabase(DIALECTS[0]);
+    // Info level: text mode must still print no log line.
+    env = cliEnv(db, { LOG_LEVEL: 'info' });
+  });
+  afterAll(() => db.drop());
+
+  it('refuses a fetched dependency of a version out of range, says it once, and changes nothing', async () => {
+    const before = await snapshot(db);
+    const result = await mvctl(env, 'module', 'install', repos.incompatible.url, '--dependency-url', `mv-credentials=${repos['mv-credentials'].url}`);
+    expect(result.stderr).toMatch(
+      /^mvctl: Install of file:.*incompatible\.git failed at dependencies; nothing was changed: test-incompatible 1\.0\.0 needs mv-credentials \^9\.0\.0, but file:.*mv-credentials\.git \(default branch\) has mv-credentials 1\.0\.0\n$/,
+    );
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(await snapshot(db)).toEqual(before);
+    expect(readLogs(db)).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/^Install of .* failed at dependencies/) }));
+  });
+
+  it('gets a dependency from a mirror of this repository with <url>#<ref>:<path>, the module from a relative path', async () => {
+    // test-prebuilt needs mv-credentials without saying where it is; mvctl runs in os.tmpdir().
+    const relative = path.relative(os.tmpdir(), repos.prebuilt.bare);
+    expect(relative).toMatch(/^mv-git-/);
+    const root = await mvctl(env, 'module', 'install', relative, '--dependency-url', `mv-credentials=${repos['mv-infra'].url}`);
+    expect(root.stderr).toMatch(/test-prebuilt declares the dependency mv-credentials, but file:.*mv-infra\.git \(default branch\) holds mv-infrastructure \(point --dependency-url at its directory/);
+
+    const result = await mvctl(env, 'module', 'install', relative, '--dependency-url', `mv-credentials=${repos['mv-infra'].url}#v1.0.0:credentials`);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^Installed mv-credentials 1\.0\.0 from file:.*mv-infra\.git \(credentials\) at [0-9a-f]{12}, needed by test-prebuilt\n/);
+    expect(readState(db).modules.map((m) => [m.code, m.git])).toEqual([
+      ['mv-credentials', { url: repos['mv-infra'].url, ref: 'v1.0.0', path: 'credentials', commit: expect.stringMatching(/^[0-9a-f]{40}$/) }],
+      ['test-prebuilt', { url: repos.prebuilt.url, commit: expect.stringMatching(/^[0-9a-f]{40}$/) }],
+    ]);
+  });
+
+  it('installs the module of a directory of the repository with --path', async () => {
+    const root = await mvctl(env, 'module', 'install', repos.toolbox.url);
+    expect(root.stderr).toMatch(/failed at manifest; nothing was changed: .*no module\.json there/);
+    const result = await mvctl(env, 'module', 'install', repos.toolbox.url, '--path', 'modules/hello/');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^Installed test-hello 1\.0\.0 from file:.*toolbox\.git \(modules\/hello\) at /);
+    expect(readState(db).modules.find((m) => m.code === 'test-hello')?.git).toMatchObject({ url: repos.toolbox.url, path: 'modules/hello' });
+  });
+
+  it('installs a chain of dependencies two levels deep, the last from an absolute gitUrl at another branch than the default', async () => {
+    const result = await mvctl(env, 'module', 'install', repos['test-chain'].url);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.split('\n').slice(0, 3)).toEqual([
+      expect.stringMatching(/^Installed test-notes 1\.0\.0 from file:.*\/test-notes\.git at [0-9a-f]{12}, needed by test-notes-user$/),
+      expect.stringMatching(/^Installed test-notes-user 1\.0\.0 from file:.*\/test-notes-user\.git at [0-9a-f]{12}, needed by test-chain$/),
+      expect.stringMatching(/^Installed test-chain 1\.0\.0 from file:.*\/test-chain\.git at [0-9a-f]{12}$/),
+    ]);
+    expect(readState(db).modules.find((m) => m.code === 'test-notes')).toMatchObject({ version: '1.0.0', git: { url: repos['test-notes'].url, ref: 'stable' } });
+    // What text mode does not print is in the data dir's log.
+    expect(readLogs(db)).toContainEqual(expect.objectContaining({ msg: 'module test-chain installed' }));
   });
 });

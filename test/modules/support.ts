@@ -63,6 +63,12 @@ export class GitRepo {
     git(this.work, 'push', '--quiet', '--tags', 'origin', 'main');
     return git(this.work, 'rev-parse', 'HEAD');
   }
+
+  /** Pushes the last commit to another branch of the bare repository too. */
+  branch(name: string): this {
+    git(this.work, 'push', '--quiet', 'origin', `HEAD:refs/heads/${name}`);
+    return this;
+  }
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -108,13 +114,16 @@ export interface Snapshot {
   migrations: string[];
 }
 
-/** Everything an operation may change: the data dir's files, the state file, the tables and their row counts, the applied migrations. */
+/**
+ * Everything an operation may change: the data dir's files, the state file, the tables and their row
+ * counts, the applied migrations. Not the log (`logs/`): it records every operation, failed ones too.
+ */
 export async function snapshot(db: TestDatabase): Promise<Snapshot> {
   const stateFile = path.join(db.dataDir, 'modules', 'state.json');
   return withDatabase(db, async (run) => {
     const tables = await tableCountsWith(db, run);
     return {
-      files: listFiles(db.dataDir),
+      files: listFiles(db.dataDir).filter((file) => !file.startsWith('logs/')),
       state: fs.existsSync(stateFile) ? fs.readFileSync(stateFile, 'utf8') : null,
       tables,
       migrations: 'mv_migration' in tables ? (await run('SELECT "module", "name" FROM "mv_migration" ORDER BY "name"')).map((r) => `${r.module}:${r.name}`) : [],
@@ -179,6 +188,18 @@ async function withDatabase<T>(db: TestDatabase, work: (run: Query) => Promise<T
   } finally {
     sqlite.close();
   }
+}
+
+/** The JSON lines of the data dir's log files (where `mvctl module ...` logs without --json), oldest first. */
+export function readLogs(db: TestDatabase): Record<string, unknown>[] {
+  const dir = path.join(db.dataDir, 'logs');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .flatMap((file) => fs.readFileSync(path.join(dir, file), 'utf8').split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 export function readState(db: TestDatabase): { modules: { code: string; version: string; source: string; dir: string; git?: { url: string; ref?: string; path?: string; commit: string } }[] } {

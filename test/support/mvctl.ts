@@ -1,11 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 /** The CLI as users run it: the compiled bin (built by `npm test`'s pretest), in a child process. */
 export const MVCTL = path.resolve(import.meta.dirname, '../../dist/core/cli/mvctl.js');
-const HOST_ROOT = path.resolve(import.meta.dirname, '../..');
 
 const run = promisify(execFile);
 
@@ -15,10 +15,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs mvctl to its end; its exit code, whatever it is, is the result (only a failure to run throws). */
+/**
+ * Runs mvctl to its end; its exit code, whatever it is, is the result (only a failure to run throws). It
+ * runs from a folder outside the checkout, as an installed bin does.
+ */
 export async function mvctl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [MVCTL, ...args], { env, cwd: HOST_ROOT, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [MVCTL, ...args], { env, cwd: os.tmpdir(), timeout: 120_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -49,7 +49,12 @@ export function registerModule(program: Command): void {
       .option('--ref <ref>', 'branch, tag or commit (default: the default branch)')
       .option('--path <dir>', 'directory of the repository holding module.json (default: its root)')
       .option('--on-conflict <mode>', `when the module is already installed: ${ON_CONFLICT.join(', ')}`, 'fail')
-      .option('--dependency-url <code=url>', 'get this dependency from this repository (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[]),
+      .option(
+        '--dependency-url <code=url>',
+        'get this dependency from <url>[#<ref>][:<path>] instead (url#ref, url#:path, url#ref:path; a plain url is the root of its default branch; repeatable)',
+        (value: string, all: string[]) => [...all, value],
+        [] as string[],
+      ),
   ).action((url: string, options: OperationOptions & { ref?: string; path?: string; onConflict: string; dependencyUrl: string[] }) =>
     withService(options, (service, actor) =>
       service.install({ url, ref: options.ref, path: options.path, onConflict: options.onConflict as OnConflict, dependencyUrls: parseDependencyUrls(options.dependencyUrl) }, actor),
@@ -71,7 +76,9 @@ export function registerModule(program: Command): void {
 
 async function withService(options: OperationOptions, run: (service: ModuleService, actor: string) => Promise<ModuleOperationResult>): Promise<void> {
   const settings = config();
-  const log = await createLogger({ level: settings.logLevel, console: 'stderr' });
+  // --json (what the server runs): log lines on stderr, which the server relays to its own log. Text: only
+  // the human lines below (and mvctl's one line for a failure); the log goes to the data dir's files.
+  const log = await createLogger(options.json ? { level: settings.logLevel, console: 'stderr' } : { level: settings.logLevel, dataDir: settings.dataDir, console: 'none' });
   try {
     const result = await run(new ModuleService({ config: settings, logger: log.logger }), options.actor ?? cliActor().name);
     if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
