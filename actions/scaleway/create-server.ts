@@ -1,7 +1,6 @@
 import { ActionError, defineAction, param, type ActionContext } from 'mv-infra/core';
 import { ScalewayServer } from '../../entities/scaleway-server.js';
 import { ServerImage } from '../../entities/server-image.js';
-import { ServerVolume } from '../../entities/server-volume.js';
 import { ownerTag } from '../../entities/provider-resource.js';
 import type { ScalewayApi } from '../../providers/scaleway/client.js';
 import { withOwnerTag } from '../../providers/scaleway/mapping.js';
@@ -10,21 +9,19 @@ import { SERVER_WAIT_MS } from '../../providers/scaleway/timeouts.js';
 import type { CreateServerRequest, Server, ServerType } from '../../providers/scaleway/wire.js';
 import { dryRunResult } from './dry-run.js';
 import { findOrCreate } from './find-or-create.js';
-import { managedOnly, requireManaged } from './ownership.js';
+import { managedOnly } from './ownership.js';
 import { projectOf, scalewayOf, zoneOf } from './provider.js';
 import { recordServers } from './record-servers.js';
+import { bootSource, restoreBlockVolume, restoreCall, rootFromImage, type BootSource } from './server-root.js';
 import { runServerTask } from './server-task.js';
-import { GB, gb } from './units.js';
-import { attachedType } from './volume-apis.js';
-
-const DEFAULT_BLOCK_SIZE = 10 * GB;
 
 /**
- * Creates the server at Scaleway, from its image or from an existing volume, and powers it on.
+ * Creates the server at Scaleway, from its image or from an existing volume or snapshot, and powers it on.
  *
- * Steps: check the type is sold and in stock and the root volume fits its constraints → create, tagged
- * with this record's id → keep the Scaleway id at once → power on → wait for `running` (failing fast if it
- * falls back) → record the server with its volumes and IPs. Each step can run again after a crash: a
+ * Steps: check the type is sold and in stock and the root volume (or the volume or snapshot it boots from)
+ * fits its constraints → for an SBS snapshot, make it a Block volume → create, tagged with this record's
+ * id → keep the Scaleway id at once → power on → wait for `running` (failing fast if it falls back) →
+ * record the server with its volumes and IPs. Each step can run again after a crash: a
  * create whose answer was lost is found by its tag and adopted, never made twice; once the Scaleway id is
  * kept, a resumed job reads the server instead of checking and building the request again (the volume
  * it boots from is attached to it by then), and only waits for a boot already under way.
@@ -34,12 +31,12 @@ export const createServer = defineAction({
   label: 'Create on Scaleway',
   entity: ScalewayServer,
   kind: 'instance',
-  description: 'Creates the server at Scaleway from its image (or from an existing volume), powers it on and waits until it runs.',
+  description: 'Creates the server at Scaleway from its image (or from an existing volume or snapshot), powers it on and waits until it runs.',
   applicable: managedOnly((server) => !server.providerSideId || 'it exists at Scaleway already'),
   confirm: (server) => `Create ${server.name} (${server.serverType}) in ${server.zone ?? 'its zone'}? Scaleway bills it from now on.`,
   params: {
     powerOn: param.boolean({ default: true, label: 'Power on' }),
-    fromVolumeId: param.string({ label: 'Boot from volume', description: 'Id of a detached ServerVolume to boot from, instead of the image ("from scratch")' }),
+    fromVolumeId: param.string({ label: 'Boot from volume', description: 'Id of a detached ServerVolume, or of a snapshot, to boot from instead of the image ("from scratch")' }),
     timeoutMinutes: param.integer({ default: SERVER_WAIT_MS / 60_000, min: 1, max: 120, label: 'Wait at most (minutes)' }),
   },
   async handler(ctx) {
@@ -55,8 +52,15 @@ export const createServer = defineAction({
       await ctx.progress(5, `Checking ${server.serverType} in ${zone}`);
       const checked = await checkServerType(api, zone, server.serverType);
       warning = checked.warning;
-      const request = await requestFor(ctx, api, zone, checked.type, projectOf(server, provider));
-      if (ctx.job.dryRun) return dryRunResult(`create ${server.name}`, [{ method: 'POST', path: instance(zone, '/servers'), body: request }]);
+      const project = projectOf(server, provider);
+      const source = ctx.params.fromVolumeId ? await bootSource(ctx, checked.type, project) : undefined;
+      const request = await requestFor(ctx, api, zone, checked.type, project, source);
+      if (ctx.job.dryRun) {
+        const create = { method: 'POST' as const, path: instance(zone, '/servers'), body: request };
+        return dryRunResult(`create ${server.name}`, source?.restore ? [restoreCall(zone, source.restore), create] : [create]);
+      }
+      // An SBS snapshot becomes a Block volume first; the server boots from it.
+      if (source?.restore) request.volumes!['0'].id = await restoreBlockVolume(ctx, api, zone, source.restore);
       created = await findOrCreateServer(ctx, api, zone, request);
       await ctx.repo(ScalewayServer).update(server.id, { providerSideId: created.id, zone, state: created.state });
       server.providerSideId = created.id;
@@ -87,8 +91,8 @@ async function checkServerType(api: ScalewayApi, zone: string, name: string): Pr
   return { type, warning: availability[name] === 'scarce' ? `${name} is scarce in ${zone}: Scaleway may run out soon` : undefined };
 }
 
-/** The create request, after checking the root volume against the type's constraints. */
-async function requestFor(ctx: ActionContext<ScalewayServer>, api: ScalewayApi, zone: string, type: ServerType, project?: string): Promise<CreateServerRequest> {
+/** The create request, its root volume from the image or from the source checked by bootSource. */
+async function requestFor(ctx: ActionContext<ScalewayServer>, api: ScalewayApi, zone: string, type: ServerType, project: string | undefined, source: BootSource | undefined): Promise<CreateServerRequest> {
   const server = ctx.record;
   const request: CreateServerRequest = {
     name: server.name,
@@ -105,42 +109,18 @@ async function requestFor(ctx: ActionContext<ScalewayServer>, api: ScalewayApi, 
     if (!group?.providerSideId) throw new ActionError('The security group is not created at Scaleway yet', { field: 'securityGroupId' });
     request.security_group = group.providerSideId;
   }
-  const fromVolumeId = ctx.params.fromVolumeId as string | undefined;
-  if (fromVolumeId) {
-    const volume = await ctx.repo(ServerVolume).findOneBy({ id: fromVolumeId });
-    if (!volume?.providerSideId) throw new ActionError('The volume to boot from does not exist at Scaleway', { field: 'fromVolumeId' });
-    requireManaged(volume, `The volume ${volume.name}`, 'fromVolumeId');
-    // Attached to this server: an earlier attempt created it and recorded it before its id was kept.
-    if (volume.serverId && volume.serverId !== server.id) throw new ActionError(`The volume ${volume.name} is attached to another server`, { field: 'fromVolumeId' });
-    request.volumes = { '0': { id: volume.providerSideId, boot: true, volume_type: attachedType(volume) } };
+  if (source) {
+    request.volumes = { '0': { ...source.root } };
     return request;
   }
   if (!server.imageId) throw new ActionError('Choose an image, or give a volume to boot from', { field: 'imageId' });
-  request.volumes = { '0': { boot: true, size: checkRootSize(server, type), volume_type: server.rootVolumeType } };
+  request.volumes = { '0': await rootFromImage(api, zone, server, type) };
   const image = await ctx.repo(ServerImage).findOneByOrFail({ id: server.imageId });
   // A labelled image is resolved to the build for this zone, type and root volume kind (SBS or local).
   request.image = image.label
     ? (await api.marketplace.localImage(zone, image.label, { commercialType: server.serverType, type: server.rootVolumeType === 'l_ssd' ? 'instance_local' : 'instance_sbs' })).id
     : image.providerSideId ?? undefined;
   return request;
-}
-
-/** Local volumes must fit the type's total local size bounds; block volumes need a type that supports them. */
-function checkRootSize(server: ScalewayServer, type: ServerType): number {
-  if (server.rootVolumeType === 'sbs_volume') {
-    if (type.capabilities && !type.capabilities.block_storage) {
-      throw new ActionError(`${server.serverType} cannot boot from Block Storage: choose an l_ssd root volume`, { field: 'rootVolumeType' });
-    }
-    return server.volumeSize ?? DEFAULT_BLOCK_SIZE;
-  }
-  const { min_size: min, max_size: max } = type.volumes_constraint;
-  if (max === 0) throw new ActionError(`${server.serverType} has no local storage: use a Block Storage (sbs_volume) root volume`, { field: 'rootVolumeType' });
-  // Without a size, the smallest the type accepts for one local volume.
-  const size = server.volumeSize ?? (Math.max(min, type.per_volume_constraint?.l_ssd?.min_size ?? 0) || max);
-  if (size < min || size > max) {
-    throw new ActionError(`${server.serverType} needs local volumes totalling ${gb(min)} to ${gb(max)}; the root volume is ${gb(size)}`, { field: 'volumeSize' });
-  }
-  return size;
 }
 
 /** Adopts the server a previous attempt created (found by its tag), or creates it. */

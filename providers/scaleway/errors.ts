@@ -3,8 +3,9 @@ import type { ErrorBody } from './wire.js';
 
 /**
  * Scaleway's error bodies in the provider's own words: per-field details for `invalid_arguments` and the
- * legacy `invalid_request_error`, what ran out for quotas, the help text of preconditions, and
- * `transient_state` marked as worth retrying. A bare 429 (Envoy, no body) says it was rate limited.
+ * legacy `invalid_request_error`, what ran out for quotas (the legacy Instance answer included), the help
+ * text of preconditions, and `transient_state` marked as worth retrying. A bare 429 (Envoy, no body) says
+ * it was rate limited.
  */
 export function parseScalewayError(status: number, body: unknown): ProviderFault {
   if (!body || typeof body !== 'object') {
@@ -21,6 +22,11 @@ export function parseScalewayError(status: number, body: unknown): ProviderFault
       break;
     case 'invalid_request_error':
       if (error.fields) fault.fields = error.fields;
+      // The legacy Instance quota answer: the same refusal as `quotas_exceeded`, naming what ran out.
+      if (/quota exceeded/i.test(error.message)) {
+        fault.code = 'quotas_exceeded';
+        fault.message = error.resource ? `${error.message.replace(/\.$/, '')}: ${error.resource}` : error.message;
+      }
       break;
     case 'quotas_exceeded':
       fault.message = `${error.message}: ${error.details.map((d) => `${d.resource} ${d.current}/${d.quota}`).join(', ')}`;
