@@ -40,9 +40,12 @@ export function sessionUser(user: User): CurrentAdmin {
 const MAX_KEYS = 10_000;
 
 /**
- * Failed logins per client address and per email, over a sliding window (by default 5 per email and 20
- * per address in 15 minutes). In memory: each instance counts its own attempts, which still bounds
- * password guessing to a handful of tries per email and quarter of an hour per instance.
+ * Failed logins per client address and email, and per client address whatever the email, over a sliding
+ * window (by default 5 per email from one address, 20 per address, in 15 minutes). Not per email alone:
+ * then anyone, anywhere, could keep a user locked out by failing on purpose. In memory: each instance
+ * counts its own attempts, which still bounds password guessing to a handful of tries per email, address
+ * and quarter of an hour per instance. Behind a proxy the address is the client's only if MV_TRUST_PROXY
+ * names the proxy; otherwise every client shares the proxy's address and its limit.
  */
 export class LoginLimiter {
   private readonly byKey = new Map<string, number[]>();
@@ -53,16 +56,17 @@ export class LoginLimiter {
   ) {}
 
   blocked(address: string, email?: string): boolean {
-    return this.count(`ip:${address}`) >= this.limits.perAddress || (email !== undefined && this.count(`email:${normalize(email)}`) >= this.limits.perEmail);
+    return this.count(`ip:${address}`) >= this.limits.perAddress || (email !== undefined && this.count(pairKey(address, email)) >= this.limits.perEmail);
   }
 
   failed(address: string, email: string): void {
     if (this.byKey.size > MAX_KEYS) for (const key of [...this.byKey.keys()]) this.count(key);
-    for (const key of [`ip:${address}`, `email:${normalize(email)}`]) this.byKey.set(key, [...(this.byKey.get(key) ?? []), this.now()]);
+    for (const key of [`ip:${address}`, pairKey(address, email)]) this.byKey.set(key, [...(this.byKey.get(key) ?? []), this.now()]);
   }
 
-  succeeded(email: string): void {
-    this.byKey.delete(`email:${normalize(email)}`);
+  /** The user is in: their own typos from there are forgotten (the address's count stays, or a valid account would reset it). */
+  succeeded(address: string, email: string): void {
+    this.byKey.delete(pairKey(address, email));
   }
 
   /** Failures still in the window; forgets the older ones. */
@@ -73,6 +77,10 @@ export class LoginLimiter {
     else this.byKey.delete(key);
     return recent.length;
   }
+}
+
+function pairKey(address: string, email: string): string {
+  return `email:${address} ${normalize(email)}`;
 }
 
 function normalize(email: string): string {
@@ -114,7 +122,7 @@ function checkLogin(data: DataSource, limiter: LoginLimiter) {
       limiter.failed(address, email);
       return null;
     }
-    limiter.succeeded(email);
+    limiter.succeeded(address, email);
     await repo.update({ id: user.id }, { lastLoginAt: new Date() });
     const session = context?.req.session;
     if (session) {

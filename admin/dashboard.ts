@@ -1,11 +1,11 @@
 import type { CurrentAdmin } from 'adminjs';
 import { In } from 'typeorm';
-import type { Job } from '../core/jobs/job.entity.js';
-import { jobView } from '../core/jobs/job-view.js';
+import { Job } from '../core/jobs/job.entity.js';
 import type { EntityInfo } from '../core/registry.js';
 import { roleAllows } from '../core/roles.js';
 import type { Runtime } from '../core/runtime.js';
 import { roleOf } from './auth.js';
+import { jobScope, jobViews } from './jobs.js';
 
 /** Fields that hold a resource's lifecycle state, by convention. */
 const STATE_FIELDS = ['state', 'status'];
@@ -18,25 +18,29 @@ export function dashboardData(runtime: Runtime) {
   return async (admin: CurrentAdmin | undefined) => {
     const role = roleOf(admin);
     const readable = runtime.registry.entities().filter((info) => roleAllows(role, info.read));
-    const [summaries, recent, failed] = await Promise.all([
+    // Only jobs of records the user may read: their messages and errors are about those records.
+    const latest = (where: { status?: 'failed' }) =>
+      runtime.data.getRepository(Job).findAndCount({ where: { ...jobScope(runtime, role), ...where }, order: { createdAt: 'DESC', id: 'DESC' }, take: 8 });
+    const [summaries, [recentJobs], [failedJobs, failedTotal]] = await Promise.all([
       Promise.all(readable.map((info) => summary(runtime, info))),
-      runtime.queue.list({ perPage: 8 }),
-      runtime.queue.list({ status: 'failed', perPage: 8 }),
+      latest({}),
+      latest({ status: 'failed' }),
     ]);
     const groups = new Map<string, typeof summaries>();
     for (const [index, info] of readable.entries()) groups.set(info.group, [...(groups.get(info.group) ?? []), summaries[index]]);
-    const titles = await recordTitles(runtime, [...recent.jobs, ...failed.jobs]);
+    const titles = await recordTitles(runtime, [...recentJobs, ...failedJobs]);
+    const view = jobViews(runtime);
     const describe = (job: Job) => ({
-      ...jobView(job),
+      ...view(job),
       entityLabel: runtime.entityInfo(job.entity)?.label ?? job.entity,
       recordTitle: job.recordId ? (titles.get(`${job.entity}:${job.recordId}`) ?? null) : null,
       actionLabel: actionLabel(runtime, job),
     });
     return {
       groups: [...groups].map(([name, resources]) => ({ name, resources })),
-      recentJobs: recent.jobs.map(describe),
-      failedJobs: failed.jobs.map(describe),
-      failedTotal: failed.total,
+      recentJobs: recentJobs.map(describe),
+      failedJobs: failedJobs.map(describe),
+      failedTotal,
     };
   };
 }

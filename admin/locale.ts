@@ -18,8 +18,8 @@ export function locale(runtime: Runtime, infos: EntityInfo[]): Locale {
       return [
         info.name,
         {
-          // Virtual properties (jobs, duration, password) are labelled here too; a field of the same name wins.
-          properties: { jobs: 'Jobs', duration: 'Duration', password: 'Password', ...Object.fromEntries(info.fields.map((f) => [f.name, f.label])) },
+          // Virtual properties (jobs, duration, result, password) are labelled here too; a field of the same name wins.
+          properties: { jobs: 'Jobs', duration: 'Duration', result: 'Result', password: 'Password', ...Object.fromEntries(info.fields.map((f) => [f.name, f.label])) },
           actions: Object.fromEntries(actions),
         },
       ];
@@ -37,6 +37,7 @@ export function locale(runtime: Runtime, infos: EntityInfo[]): Locale {
           dashboard: 'Dashboard',
         },
         resources,
+        actions: breadcrumbLabels(runtime, infos),
         components: {
           Login: {
             welcomeHeader: 'mv-infra',
@@ -46,4 +47,18 @@ export function locale(runtime: Runtime, infos: EntityInfo[]): Locale {
       },
     },
   };
+}
+
+/**
+ * Action labels outside any resource: AdminJS's breadcrumb translates the action's name without its
+ * resource, and would otherwise show "Populate Provider Fields". Only names with one label everywhere.
+ */
+function breadcrumbLabels(runtime: Runtime, infos: EntityInfo[]): Record<string, string> {
+  const labels = new Map<string, Set<string>>();
+  for (const info of infos) {
+    for (const { definition } of runtime.registry.actionsOf(info.name)) {
+      for (const { name } of adminActions(definition)) labels.set(name, (labels.get(name) ?? new Set()).add(definition.label));
+    }
+  }
+  return Object.fromEntries([...labels].filter(([, set]) => set.size === 1).map(([name, set]) => [name, [...set][0]]));
 }

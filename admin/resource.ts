@@ -3,11 +3,12 @@ import {
   BaseRecord,
   BaseResource,
   type ActionContext,
+  type CurrentAdmin,
   type Filter,
   type ParamsType,
   type PropertyType,
 } from 'adminjs';
-import { Between, ILike, In, LessThanOrEqual, Like, MoreThanOrEqual, type FindOptionsWhere, type ObjectLiteral, type Repository } from 'typeorm';
+import { And, Between, Equal, FindOperator, ILike, In, LessThanOrEqual, Like, MoreThanOrEqual, type FindOptionsWhere, type ObjectLiteral, type Repository } from 'typeorm';
 import { serialize } from '../core/data/entity-service.js';
 import { dialectOf } from '../core/db/data-source.js';
 import { isUuid } from '../core/db/records.js';
@@ -81,6 +82,27 @@ export interface RecordWriter {
   delete(id: string, actor: Actor): Promise<void>;
 }
 
+/** What a user may see of an entity beyond its read role (jobs: only those of records they may read). */
+export interface ReadPolicy {
+  /** Conditions on the rows this user may see, added to the list filters. */
+  where(admin: CurrentAdmin | undefined): Record<string, FindOperator<unknown>>;
+  /** The record's params as shown, from the row (a value hidden, a computed column added). */
+  show?(params: Record<string, unknown>, row: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** AdminJS caps perPage at 500 in lists only, and takes any negative or fractional number as it comes. */
+const MAX_PER_PAGE = 500;
+
+/** A page of 1 to 500 rows from offset 0 or more: a negative LIMIT means "no limit" to SQLite and an error to PostgreSQL. */
+export function pageWindow(options: { limit?: number; offset?: number }): { take: number; skip: number } {
+  const limit = Math.trunc(Number(options.limit ?? 10));
+  const offset = Math.trunc(Number(options.offset ?? 0));
+  return {
+    take: Number.isFinite(limit) ? Math.min(Math.max(limit, 1), MAX_PER_PAGE) : 10,
+    skip: Number.isFinite(offset) ? Math.max(offset, 0) : 0,
+  };
+}
+
 /**
  * An AdminJS resource over one entity of the registry (or of the host), read through its repository with
  * the database paginating, and written through a RecordWriter: the entity service's rules apply, secrets
@@ -94,6 +116,7 @@ export class EntityResource extends BaseResource {
     readonly info: EntityInfo,
     private readonly runtime: Runtime,
     private readonly writer: RecordWriter,
+    private readonly policy?: ReadPolicy,
   ) {
     super(info.entity);
     this.props = info.fields.map((field, index) => new FieldProperty(field, index + 1));
@@ -124,8 +147,8 @@ export class EntityResource extends BaseResource {
     return this.props.find((p) => p.path() === path) ?? null;
   }
 
-  override async count(filter: Filter): Promise<number> {
-    const where = this.where(filter);
+  override async count(filter: Filter, context?: ActionContext): Promise<number> {
+    const where = this.where(filter, context);
     return where ? this.repo.count({ where }) : 0;
   }
 
@@ -134,28 +157,27 @@ export class EntityResource extends BaseResource {
     options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } },
     context?: ActionContext,
   ): Promise<BaseRecord[]> {
-    const where = this.where(filter);
+    const where = this.where(filter, context);
     if (!where) return [];
     const sortable = this.props.find((p) => p.path() === options.sort?.sortBy && p.isSortable());
     const direction = options.sort?.direction === 'asc' ? 'ASC' : 'DESC';
     const rows = await this.repo.find({
       where,
       order: sortable ? { [sortable.path()]: direction, id: 'ASC' } : { createdAt: 'DESC', id: 'ASC' },
-      take: options.limit ?? 10,
-      skip: options.offset ?? 0,
+      ...pageWindow(options),
     });
     return rows.map((row) => this.record(row, context));
   }
 
   override async findOne(id: string, context?: ActionContext): Promise<BaseRecord | null> {
-    const row = isUuid(id) ? await this.repo.findOneBy({ id }) : null;
+    const row = isUuid(id) ? await this.repo.findOneBy({ ...this.scope(context), id }) : null;
     return row ? this.record(row, context) : null;
   }
 
   override async findMany(ids: (string | number)[], context?: ActionContext): Promise<BaseRecord[]> {
     const valid = ids.map(String).filter(isUuid);
     if (!valid.length) return [];
-    return (await this.repo.findBy({ id: In(valid) })).map((row) => this.record(row, context));
+    return (await this.repo.findBy({ ...this.scope(context), id: In(valid) })).map((row) => this.record(row, context));
   }
 
   override async create(params: Record<string, unknown>, context?: ActionContext): Promise<ParamsType> {
@@ -190,15 +212,31 @@ export class EntityResource extends BaseResource {
     if (context?.currentAdmin && !roleAllows(roleOf(context.currentAdmin), this.info.read)) {
       return new EntityRecord({ id: full.id, [this.info.titleField]: full[this.info.titleField] }, this);
     }
-    const params: Record<string, unknown> = { ...full, secretsSet: full.secretsSet?.join(', ') };
+    const shown = this.policy?.show?.(full, row) ?? full;
+    const params: Record<string, unknown> = { ...shown, secretsSet: full.secretsSet?.join(', ') };
     for (const field of this.info.fields) {
-      if (field.kind === 'json') params[field.name] = full[field.name] === null ? null : JSON.stringify(full[field.name], null, 2);
+      if (field.kind === 'json') params[field.name] = shown[field.name] === null ? null : JSON.stringify(shown[field.name], null, 2);
     }
     return new EntityRecord(params, this, row);
   }
 
-  /** The list filters as a TypeORM condition; undefined when nothing can match (a malformed id). */
-  private where(filter?: Filter): FindOptionsWhere<ObjectLiteral> | undefined {
+  /** The policy's conditions for this user (none without a policy). */
+  private scope(context?: ActionContext): Record<string, FindOperator<unknown>> {
+    return this.policy?.where(context?.currentAdmin) ?? {};
+  }
+
+  /** The list filters and the policy's conditions as one TypeORM condition; undefined when nothing can match (a malformed id). */
+  private where(filter: Filter | undefined, context?: ActionContext): FindOptionsWhere<ObjectLiteral> | undefined {
+    const where = this.filterWhere(filter);
+    if (!where) return undefined;
+    for (const [name, condition] of Object.entries(this.scope(context))) {
+      const given = where[name];
+      where[name] = given === undefined ? condition : And(condition, given instanceof FindOperator ? given : Equal(given));
+    }
+    return where as FindOptionsWhere<ObjectLiteral>;
+  }
+
+  private filterWhere(filter?: Filter): Record<string, unknown> | undefined {
     const where: Record<string, unknown> = {};
     const like = dialectOf(this.runtime.data) === 'postgres' ? ILike : Like;
     for (const element of Object.values(filter?.filters ?? {})) {
@@ -241,6 +279,6 @@ export class EntityResource extends BaseResource {
           break; // JSON and secrets are not filterable
       }
     }
-    return where as FindOptionsWhere<ObjectLiteral>;
+    return where;
   }
 }

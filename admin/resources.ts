@@ -11,6 +11,7 @@ import { registryActions } from './actions.js';
 import { roleOf } from './auth.js';
 import type { ComponentIds } from './components.js';
 import { crudHandlers } from './crud.js';
+import { jobPolicy } from './jobs.js';
 import { EntityResource } from './resource.js';
 import { entityWriter, userWriter } from './writers.js';
 
@@ -41,7 +42,12 @@ interface Extras {
  */
 export function buildResources(runtime: Runtime, components: ComponentIds): ResourceWithOptions[] {
   return backOfficeEntities(runtime).map((info) => ({
-    resource: new EntityResource(info, runtime, info.entity === User ? userWriter(runtime, info) : entityWriter(runtime, info)),
+    resource: new EntityResource(
+      info,
+      runtime,
+      info.entity === User ? userWriter(runtime, info) : entityWriter(runtime, info),
+      info.entity === Job ? jobPolicy(runtime) : undefined,
+    ),
     options: resourceOptions(runtime, info, components),
   }));
 }
@@ -58,7 +64,9 @@ function extrasOf(runtime: Runtime, info: EntityInfo, c: ComponentIds): Extras {
   }
   if (info.entity === Job) {
     extras.virtuals.push({ name: 'duration', list: true, show: true, options: { components: { list: c.Duration, show: c.Duration } } });
-    extras.listLast.push('createdAt', 'duration');
+    // The result message or the error, on one line (jobPolicy computes it).
+    extras.virtuals.push({ name: 'result', list: true, options: {} });
+    extras.listLast.push('result', 'createdAt', 'duration');
     extras.components.recordId = { list: c.RecordLink, show: c.RecordLink };
     extras.components.status = { list: c.JobStatus, show: c.JobStatus };
     extras.components.steps = { show: c.JobSteps };

@@ -4,11 +4,11 @@ import { actorOf, requireRole } from '../core/api/auth.js';
 import { errorHandler, handle, notFound } from '../core/api/errors.js';
 import { findRecord, isUuid } from '../core/db/records.js';
 import { MvError } from '../core/errors.js';
-import { jobView } from '../core/jobs/job-view.js';
 import { paramDefaults, type ParamSpec } from '../core/params.js';
 import type { EntityInfo } from '../core/registry.js';
 import type { Runtime } from '../core/runtime.js';
 import { mayRun } from './actions.js';
+import { jobReadRole, jobViews } from './jobs.js';
 import { moduleRoutes } from './module-routes.js';
 
 type Row = { id: string } & Record<string, unknown>;
@@ -22,13 +22,14 @@ const MAX_IDS = 500;
  *        defaults for these records, and whether the action applies to each;
  * - POST /actions/:entity/:action       starts the job(s) through the runner the API uses; body
  *        `{ "ids": [...], "params": {...} }`; 202 with the jobs;
- * - GET  /jobs?ids=                     the jobs, for the progress display;
+ * - GET  /jobs?ids=                     the jobs, for the progress display (of records the user may read);
  * - GET  /records/:entity/:id/jobs      the latest jobs of a record;
  * - /modules/...                         the Modules page (module-routes.ts).
  * Errors are the API's `{"error": {"code", "message", "details"}}`.
  */
 export function backOfficeRoutes(runtime: Runtime): Router {
   const router = Router();
+  const jobView = jobViews(runtime);
   const readable = (req: Request, name: string): EntityInfo => {
     actorOf(req);
     const entity = runtime.registry.entity(name);
@@ -80,6 +81,7 @@ export function backOfficeRoutes(runtime: Runtime): Router {
     handle(async (req, res) => {
       actorOf(req);
       const jobs = await Promise.all(idsOf(req.query.ids).map((id) => runtime.queue.get(id)));
+      for (const job of jobs) requireRole(req, jobReadRole(runtime, job.entity), `Reading jobs of ${job.entity} records`);
       res.json({ jobs: jobs.map(jobView) });
     }),
   );

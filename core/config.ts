@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { MvError } from './errors.js';
 
@@ -25,6 +26,11 @@ export interface Config {
   workerConcurrency: number;
   /** Hosts any credential may be sent to, on top of each ServiceProvider's own allow-list. */
   allowedApiHosts: string[];
+  /**
+   * Express's `trust proxy`: the proxies whose X-Forwarded-For, -Proto and -Host are believed (addresses
+   * and CIDRs, comma-separated), a hop count, or false. The sandbox trusts none, whatever this says.
+   */
+  trustProxy: string | number | false;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -64,7 +70,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
+    trustProxy: trustProxy(env.MV_TRUST_PROXY, problems),
   };
   if (problems.length) throw new MvError('invalid_request', `Invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+/** Names express knows for address ranges, beside addresses and CIDRs. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * MV_TRUST_PROXY: unset, loopback (a proxy on this machine); `false`; a hop count; or addresses, CIDRs
+ * and range names, comma-separated. `true` (trust anyone) is refused: any client could then choose the
+ * address the sign-in limiter counts and the host the same-origin check compares.
+ */
+function trustProxy(raw: string | undefined, problems: string[]): Config['trustProxy'] {
+  const value = raw?.trim();
+  if (!value) return 'loopback';
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const bad = items.filter((item) => !PROXY_RANGES.includes(item) && !isAddressOrCidr(item));
+  if (bad.length || !items.length) {
+    problems.push(`MV_TRUST_PROXY takes a hop count, false, or addresses and CIDRs (or ${PROXY_RANGES.join(', ')}), comma-separated; got "${bad.join(', ') || value}"`);
+  }
+  return items.join(',');
+}
+
+function isAddressOrCidr(item: string): boolean {
+  const [address, bits, ...rest] = item.split('/');
+  const version = net.isIP(address);
+  if (!version || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
 }

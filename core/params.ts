@@ -10,6 +10,8 @@ interface BaseSpec<T> {
   description?: string;
   required?: boolean;
   default?: T | ((record: any) => T | undefined);
+  /** May hold secrets (cloud-init with passwords): job views show it only as set. */
+  sensitive?: boolean;
 }
 export interface StringParam extends BaseSpec<string> {
   type: 'string';

@@ -31,7 +31,9 @@ export async function createApp(runtime: Runtime, mounts: Mount[] = [], hosts: A
   const app = express();
   app.disable('x-powered-by');
   // The sandbox has no proxy in front: every client is on loopback, and none may say which host it used.
-  app.set('trust proxy', hosts === 'loopback' ? false : 'loopback');
+  // Elsewhere the proxies of MV_TRUST_PROXY may (the scheme for the Secure cookie, the host for the
+  // same-origin check, the client's address for the sign-in limiter).
+  app.set('trust proxy', hosts === 'loopback' ? false : runtime.config.trustProxy);
   app.use(requestLog(runtime.logger));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: VERSION });

@@ -61,9 +61,11 @@ export const setUserData = defineAction({
   entity: ScalewayServer,
   kind: 'instance',
   applicable: managedOnly(exists),
+  confirm: (server) => `Set user data on ${server.name}? An entry with the same key is replaced.`,
   params: {
     key: param.string({ default: 'cloud-init', pattern: KEY }),
-    content: param.string({ required: true, multiline: true, label: 'Content', description: 'e.g. a #cloud-config document' }),
+    // cloud-init documents often carry passwords and keys: job views show it only as set.
+    content: param.string({ required: true, multiline: true, sensitive: true, label: 'Content', description: 'e.g. a #cloud-config document' }),
   },
   async handler(ctx) {
     const server = ctx.record;

@@ -103,12 +103,8 @@ export const ProgressBar: React.FC<{ percent: number; status: string }> = ({ per
   );
 };
 
-/** Meveo's wording for a failed action, with the cause when there is one. */
-export function failureText(actionLabel: string, job: JobView): string {
-  if (job.status === 'cancelled') return `${actionLabel} was cancelled.`;
-  const reason = job.error?.message ?? 'no reason was recorded';
-  return `Failed to execute action ${actionLabel}. Failure reason: ${reason}${job.error?.cause ? ` (cause: ${job.error.cause})` : ''}`;
-}
+// Meveo's wording for a failed action: in a file of its own, without JSX, for the unit tests.
+export { failureText } from './failure.js';
 
 export function recordUrl(entity: string, id: string): string {
   return `${rootPath()}/resources/${encodeURIComponent(entity)}/records/${encodeURIComponent(id)}/show`;

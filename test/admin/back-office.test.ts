@@ -187,7 +187,9 @@ describe.each(DIALECTS)('back-office on %s', (dialect) => {
       expect(byId.Widget.navigation).toMatchObject({ name: 'Tests' });
       expect(byId.Job.navigation).toMatchObject({ name: 'Jobs & audit' });
       expect(byId.Widget.listProperties.map((p: { name: string }) => p.name)).toEqual(['name', 'state']);
-      expect(byId.Job.listProperties.map((p: { name: string }) => p.name)).toEqual(['entity', 'recordId', 'action', 'status', 'percent', 'startedBy', 'createdAt', 'duration']);
+      expect(byId.Job.listProperties.map((p: { name: string }) => p.name)).toEqual(['entity', 'recordId', 'action', 'status', 'percent', 'startedBy', 'result', 'createdAt', 'duration']);
+      // The breadcrumb of an action page translates the action's name without its resource.
+      expect(state.locale.translations.en.actions).toMatchObject({ populateProviderFields: 'Populate from Scaleway', count: 'Count widgets', buildSelected: 'Build' });
       const props = (id: string, list: string) => Object.fromEntries(byId[id][list].map((p: { name: string }) => [p.name, p]));
       expect(props('Widget', 'editProperties').state).toMatchObject({ availableValues: [{ value: 'new' }, { value: 'built' }, { value: 'broken' }] });
       expect(props('Widget', 'editProperties').credentialId).toMatchObject({ type: 'reference', reference: 'Credential' });
@@ -230,6 +232,21 @@ describe.each(DIALECTS)('back-office on %s', (dialect) => {
       expect(broken.meta.total).toBe(5);
       // A malformed id in a filter matches nothing instead of failing in the database.
       expect((await clients.viewer.get('/admin/api/resources/Widget/actions/list?filters.credentialId=not-a-uuid')).json.meta.total).toBe(0);
+    });
+
+    it('keeps pages between 1 and 500 rows, from offset 0: a negative size is no way around the paging', async () => {
+      const prefix = `window-${dialect}`;
+      for (let i = 0; i < 3; i++) await widget({ name: `${prefix}-${i}` });
+      const names = async (path: string) => {
+        const reply = await clients.admin.get(path);
+        expect([path, reply.status, reply.json.notice]).toEqual([path, 200, undefined]);
+        return reply.json.records.map((r: { params: { name: string } }) => r.params.name);
+      };
+      // SQLite takes LIMIT -1 as "no limit", PostgreSQL refuses it: either way one row is asked for.
+      expect(await names(`/admin/api/resources/Widget/actions/list?filters.name=${prefix}&perPage=-1&sortBy=name&direction=asc`)).toEqual([`${prefix}-0`]);
+      expect(await names(`/admin/api/resources/Widget/actions/list?filters.name=${prefix}&perPage=2&page=-1&sortBy=name&direction=asc`)).toEqual([`${prefix}-0`, `${prefix}-1`]);
+      expect(await names(`/admin/api/resources/Widget/actions/search/${prefix}?perPage=-5`)).toHaveLength(1);
+      expect(await names('/admin/api/resources/AuditEntry/actions/list?perPage=-1')).toHaveLength(1);
     });
 
     it('shows references as links with the referenced title, JSON as readable text', async () => {
@@ -459,6 +476,71 @@ describe.each(DIALECTS)('back-office on %s', (dialect) => {
       // The same POST from the back-office's own pages does start it.
       expect((await clients.operator.postJson(url, { ids: [w.id] })).status).toBe(202);
       expect(await jobs()).toBe(before + 1);
+    });
+  });
+
+  describe('jobs: only of records the user may read, sensitive parameters hidden', () => {
+    const jobRow = (fields: Partial<Job> & Pick<Job, 'entity' | 'recordId' | 'action' | 'params'>) => {
+      const repo = h.runtime.data.getRepository(Job);
+      return repo.save(
+        repo.create({
+          module: 'test',
+          recordKey: `${fields.entity}:${fields.recordId}`,
+          status: 'failed',
+          percent: 100,
+          steps: [],
+          error: null,
+          message: null,
+          startedBy: cli.name,
+          actorId: `cli:${cli.id}`,
+          actorRole: 'admin',
+          ...fields,
+        }),
+      );
+    };
+
+    it('shows a viewer no job of a record of an entity it may not read (credentials): not listed, not shown, not polled, not on the dashboard', async () => {
+      const cred = await credential();
+      const job = await jobRow({ entity: 'Credential', recordId: cred.id, action: 'verifyCredential', params: {}, error: `getaddrinfo ENOTFOUND ${cred.domainName}` });
+      const listed = (client: AdminClient) => client.get(`/admin/api/resources/Job/actions/list?filters.recordId=${cred.id}`);
+      expect((await listed(clients.viewer)).json.meta.total).toBe(0);
+      expect((await clients.viewer.get(`/admin/api/resources/Job/actions/list?filters.entity=Credential`)).json.records).toEqual([]);
+      expect((await clients.viewer.get(`/admin/api/resources/Job/records/${job.id}/show`)).json.notice).toMatchObject({ type: 'error' });
+      const polled = await clients.viewer.get(`/admin/mv/jobs?ids=${job.id}`);
+      expect([polled.status, polled.json.error.message]).toEqual([403, expect.stringMatching(/needs the operator role/)]);
+      const dashboard = (await clients.viewer.get('/admin/api/dashboard')).json;
+      expect(JSON.stringify([dashboard.recentJobs, dashboard.failedJobs])).not.toContain(job.id);
+      // Operators read credentials, and their jobs; the list shows the error as the result.
+      const asOperator = (await listed(clients.operator)).json;
+      expect(asOperator.records.map((r: { id: string; params: { result: string } }) => [r.id, r.params.result])).toEqual([[job.id, job.error]]);
+      expect((await clients.operator.get(`/admin/mv/jobs?ids=${job.id}`)).json.jobs[0].id).toBe(job.id);
+      // Jobs of widgets stay visible to a viewer.
+      const w = await widget();
+      const mine = await jobRow({ entity: 'Widget', recordId: w.id, action: 'build', params: { steps: 1 }, status: 'succeeded', message: 'Built\nin one step' });
+      expect((await listed(clients.viewer)).json.meta.total).toBe(0);
+      const widgetJobs = (await clients.viewer.get(`/admin/api/resources/Job/actions/list?filters.recordId=${w.id}`)).json.records;
+      expect(widgetJobs.map((r: { id: string; params: { result: string } }) => [r.id, r.params.result])).toEqual([[mine.id, 'Built']]);
+    });
+
+    it('shows parameters declared sensitive (cloud-init user data) only as set, in every job view', async () => {
+      const secret = 'chpasswd: { list: "root:hunter2-never-shown" }';
+      const recordId = '00000000-0000-4000-8000-00000000abcd';
+      const job = await jobRow({ entity: 'ScalewayServer', recordId, action: 'setUserData', params: { key: 'cloud-init', content: secret }, status: 'succeeded' });
+      const replies = await Promise.all([
+        clients.operator.get(`/admin/api/resources/Job/records/${job.id}/show`),
+        clients.operator.get(`/admin/api/resources/Job/actions/list?filters.recordId=${recordId}`),
+        clients.operator.get(`/admin/mv/jobs?ids=${job.id}`),
+        clients.operator.get(`/admin/mv/records/ScalewayServer/${recordId}/jobs`),
+        clients.operator.get('/admin/api/dashboard'),
+      ]);
+      for (const reply of replies) {
+        expect(reply.status).toBe(200);
+        expect(reply.text).not.toContain('hunter2');
+      }
+      expect(JSON.parse(replies[0].json.record.params.params)).toEqual({ key: 'cloud-init', content: '[hidden]' });
+      expect(replies[2].json.jobs[0].params).toEqual({ key: 'cloud-init', content: '[hidden]' });
+      // What the worker runs is the value as given.
+      expect((await h.runtime.queue.get(job.id)).params.content).toBe(secret);
     });
   });
 

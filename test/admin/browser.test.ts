@@ -195,6 +195,8 @@ describe('back-office in a browser, in production mode, offline', () => {
     const page = await asUser('operator');
     await page.goto(`${h.url}/admin/resources/Widget`);
     await page.click('[data-testid="action-count"]');
+    // The breadcrumb names the action by its label, as its button does.
+    expect(await page.textContent('[data-css="Widget-count-breadcrumbs"]')).toContain('Count widgets');
     await page.click('[data-testid="mv-run"]');
     await page.waitForSelector('[data-testid="mv-result"]');
     expect(await page.textContent('[data-testid="mv-result"]')).toMatch(/^\d+ widgets$/);
