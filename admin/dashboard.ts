@@ -5,7 +5,8 @@ import type { EntityInfo } from '../core/registry.js';
 import { roleAllows } from '../core/roles.js';
 import type { Runtime } from '../core/runtime.js';
 import { roleOf } from './auth.js';
-import { jobScope, jobViews } from './jobs.js';
+import { jobViews } from '../core/jobs/job-access.js';
+import { jobScope } from './jobs.js';
 
 /** Fields that hold a resource's lifecycle state, by convention. */
 const STATE_FIELDS = ['state', 'status'];

@@ -8,7 +8,7 @@ import { paramDefaults, type ParamSpec } from '../core/params.js';
 import type { EntityInfo } from '../core/registry.js';
 import type { Runtime } from '../core/runtime.js';
 import { mayRun } from './actions.js';
-import { jobReadRole, jobViews } from './jobs.js';
+import { assertJobReadable, jobViews } from '../core/jobs/job-access.js';
 import { moduleRoutes } from './module-routes.js';
 
 type Row = { id: string } & Record<string, unknown>;
@@ -79,9 +79,9 @@ export function backOfficeRoutes(runtime: Runtime): Router {
   router.get(
     '/jobs',
     handle(async (req, res) => {
-      actorOf(req);
+      const actor = actorOf(req);
       const jobs = await Promise.all(idsOf(req.query.ids).map((id) => runtime.queue.get(id)));
-      for (const job of jobs) requireRole(req, jobReadRole(runtime, job.entity), `Reading jobs of ${job.entity} records`);
+      for (const job of jobs) assertJobReadable(runtime, actor, job);
       res.json({ jobs: jobs.map(jobView) });
     }),
   );

@@ -17,6 +17,7 @@ import { BudgetRegistry } from './http/budget.js';
 import { ProviderHttp } from './http/provider-http.js';
 import { ActionRunner } from './jobs/action-runner.js';
 import { Job } from './jobs/job.entity.js';
+import { jobViews } from './jobs/job-access.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { Worker } from './jobs/worker.js';
 import type { Logger } from './logger.js';
@@ -68,7 +69,15 @@ export class Runtime {
     this.queue = new JobQueue(data);
     this.runner = new ActionRunner(registry, data, this.queue);
     this.entities = new EntityService(registry, data);
-    this.audit = new AuditRecorder({ data, entities: this.entities, queue: this.queue, logger, describe: (name) => this.entityInfo(name) });
+    const jobView = jobViews(this);
+    this.audit = new AuditRecorder({
+      data,
+      entities: this.entities,
+      queue: this.queue,
+      logger,
+      describe: (name) => this.entityInfo(name),
+      shownParams: (job) => jobView(job).params,
+    });
   }
 
   static async start(options: RuntimeOptions): Promise<Runtime> {

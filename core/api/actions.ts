@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { MvError } from '../errors.js';
 import type { Invocation } from '../jobs/action-runner.js';
 import { isFinal } from '../jobs/job.entity.js';
-import { jobView } from '../jobs/job-view.js';
+import { jobViews } from '../jobs/job-access.js';
 import type { Runtime } from '../runtime.js';
 import { actorOf } from './auth.js';
 import { handle } from './errors.js';
@@ -19,6 +19,7 @@ const MAX_WAIT_SECONDS = 300;
  */
 export function actionsRoutes(runtime: Runtime): Router {
   const router = Router();
+  const jobView = jobViews(runtime);
   const invoke = async (req: Request, res: Response, target: Pick<Invocation, 'recordId' | 'recordIds'>) => {
     const wait = waitSeconds(req);
     const jobs = await runtime.runner.invoke({

@@ -14,6 +14,8 @@ export interface AuditRecorderOptions {
   logger: Logger;
   /** The entity of that name (a module's or the host's own), if known. */
   describe(name: string): EntityInfo | undefined;
+  /** A job's parameters as they may be shown (those its action declares sensitive hidden). */
+  shownParams(job: Job): Record<string, unknown>;
 }
 
 /** Bookkeeping fields: they change on every write and tell nothing. */
@@ -29,7 +31,7 @@ type Entry = Pick<
 /**
  * Writes the audit log: listens to every change made through the entity service (API, CLI, back-office)
  * and to every job queued and ended in this process. Secrets never reach it: changes carry only which
- * secrets are set or were changed, and action parameters are redacted by name.
+ * secrets are set or were changed, and action parameters are redacted by name and when declared sensitive.
  */
 export class AuditRecorder {
   private readonly pending = new Set<Promise<void>>();
@@ -84,7 +86,7 @@ export class AuditRecorder {
   }
 
   private async jobRequested(job: Job, at: Date): Promise<void> {
-    const params = redact(job.params ?? {}) as Record<string, unknown>;
+    const params = redact(this.options.shownParams(job)) as Record<string, unknown>;
     await this.write(at, {
       operation: 'action-start',
       actor: job.startedBy,

@@ -32,6 +32,8 @@ export interface JobOutcome {
 export interface JobFilter {
   status?: JobStatus;
   entity?: string;
+  /** Only jobs of these entities (what the caller may read); undefined: all. */
+  entities?: string[];
   recordId?: string;
   action?: string;
   page?: number;
@@ -127,9 +129,13 @@ export class JobQueue {
 
   async list(filter: JobFilter = {}): Promise<{ jobs: Job[]; total: number }> {
     const perPage = Math.min(Math.max(filter.perPage ?? 50, 1), 500);
-    const where = Object.fromEntries(
+    const where: Record<string, unknown> = Object.fromEntries(
       Object.entries({ status: filter.status, entity: filter.entity, recordId: filter.recordId, action: filter.action }).filter(([, v]) => v !== undefined),
     );
+    if (filter.entities) {
+      if (filter.entity !== undefined && !filter.entities.includes(filter.entity)) return { jobs: [], total: 0 };
+      where.entity ??= In(filter.entities);
+    }
     const [jobs, total] = await this.repo.findAndCount({
       where,
       // The id breaks ties: jobs queued together share their creation time, and pages must not overlap.

@@ -1,6 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3 } from 'openapi-types';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEntry } from '../../core/audit/audit.entity.js';
 import type { Runtime } from '../../core/runtime.js';
 import { startApi, type TestApi } from '../support/api.js';
 import { DIALECTS, startRuntime, testDatabase, type TestDatabase } from '../support/runtime.js';
@@ -266,5 +268,36 @@ describe.each(DIALECTS)('action API and jobs on %s', (dialect) => {
     const w = await widget();
     const nul = await api.call('operator', 'POST', `/api/v1/entities/Widget/${w.id}/actions/build`, { label: 'a\u0000b' });
     expect(nul.body.error.details.fields).toEqual({ label: ['must not contain NUL characters'] });
+  });
+
+  it('shows jobs only to those who may read their records, sensitive parameters hidden everywhere', async () => {
+    const actor = { kind: 'cli' as const, id: 'test', name: 'test', role: 'admin' as const };
+    const secret = 'chpasswd: { list: "root:hunter2-never-shown" }';
+    // Jobs about records that do not exist: the worker fails them, which changes nothing here.
+    const [userData] = await runtime.queue.enqueueMany([
+      { module: 'mv-infrastructure', entity: 'ScalewayServer', recordId: randomUUID(), action: 'setUserData', params: { key: 'cloud-init', content: secret }, actor },
+    ]);
+    const verify = await runtime.queue.enqueue({ module: 'mv-credentials', entity: 'Credential', recordId: randomUUID(), action: 'verifyCredential', params: {}, actor });
+    // A viewer may not read credentials: their jobs are neither listed, nor shown, nor streamed, nor cancelled.
+    const listed = (await api.call('viewer', 'GET', '/api/v1/jobs?per_page=500')).body.items.map((j: { id: string }) => j.id);
+    expect(listed).toContain(userData.id);
+    expect(listed).not.toContain(verify.id);
+    expect((await api.call('viewer', 'GET', '/api/v1/jobs?entity=Credential')).body).toMatchObject({ items: [], total: 0 });
+    for (const path of [`/api/v1/jobs/${verify.id}`, `/api/v1/jobs/${verify.id}/events`]) {
+      const refused = await api.call('viewer', 'GET', path);
+      expect([refused.status, refused.body.error.message]).toEqual([403, expect.stringMatching(/needs the operator role/)]);
+    }
+    expect((await api.call('operator', 'GET', `/api/v1/jobs/${verify.id}`)).body.job.id).toBe(verify.id);
+    // The cloud-init content is never shown, to anyone; the worker got it as given.
+    for (const path of [`/api/v1/jobs/${userData.id}`, '/api/v1/jobs?entity=ScalewayServer&per_page=500']) {
+      const reply = await api.call('admin', 'GET', path);
+      expect(reply.status).toBe(200);
+      expect(JSON.stringify(reply.body)).not.toContain('hunter2');
+    }
+    expect((await api.call('admin', 'GET', `/api/v1/jobs/${userData.id}`)).body.job.params).toEqual({ key: 'cloud-init', content: '[hidden]' });
+    expect((await runtime.queue.get(userData.id)).params.content).toBe(secret);
+    await runtime.audit.flush();
+    const entry = await runtime.data.getRepository(AuditEntry).findOneByOrFail({ jobId: userData.id, operation: 'action-start' });
+    expect(entry.changes).toEqual({ key: { after: 'cloud-init' }, content: { after: '[hidden]' } });
   });
 });

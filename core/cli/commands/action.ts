@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { isFinal } from '../../jobs/job.entity.js';
-import { jobView } from '../../jobs/job-view.js';
+import { jobViews } from '../../jobs/job-access.js';
 import { cliActor, withHost } from '../context.js';
 import { EXIT, ProgressPrinter, UsageError } from '../output.js';
 
@@ -27,6 +27,7 @@ export function registerAction(program: Command): void {
         }),
       );
       const exitCode = await withHost({}, async ({ runtime }) => {
+        const jobView = jobViews(runtime);
         const [job] = await runtime.runner.invoke({ entity, action: code, recordId, params, actor: cliActor(), dryRun: options.dryRun });
         if (!options.wait) {
           process.stdout.write(options.json ? JSON.stringify(jobView(job), null, 2) + '\n' : `Queued job ${job.id}\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.entity.js';
-import { jobView } from '../../jobs/job-view.js';
+import { jobViews } from '../../jobs/job-access.js';
 import { cliActor, withHost } from '../context.js';
 import { table, UsageError } from '../output.js';
 
@@ -21,7 +21,7 @@ export function registerJobs(program: Command): void {
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
       await withHost({}, async ({ runtime }) => {
         const { jobs: found } = await runtime.queue.list({ status: options.status as JobStatus | undefined, entity: options.entity, perPage: limit });
-        const views = found.map(jobView);
+        const views = found.map(jobViews(runtime));
         if (options.json) process.stdout.write(JSON.stringify(views, null, 2) + '\n');
         else process.stdout.write((views.length ? table(views, ['id', 'status', 'percent', 'entity', 'recordId', 'action', 'startedBy', 'createdAt']) : 'No jobs') + '\n');
       });
@@ -32,7 +32,7 @@ export function registerJobs(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       await withHost({}, async ({ runtime }) => {
-        const job = jobView(await runtime.queue.get(id));
+        const job = jobViews(runtime)(await runtime.queue.get(id));
         if (options.json) {
           process.stdout.write(JSON.stringify(job, null, 2) + '\n');
           return;
