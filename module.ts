@@ -34,7 +34,9 @@ import { updateSecurityGroup } from './actions/scaleway/update-security-group.js
 import { updateSecurityRule } from './actions/scaleway/update-security-rule.js';
 import { updateServer } from './actions/scaleway/update-server.js';
 import { updateVolume } from './actions/scaleway/update-volume.js';
-import { getUserData, listUserData, setUserData } from './actions/scaleway/user-data.js';
+import { getUserData } from './actions/scaleway/get-user-data.js';
+import { listUserData } from './actions/scaleway/list-user-data.js';
+import { setUserData } from './actions/scaleway/set-user-data.js';
 import { Bootscript } from './entities/bootscript.js';
 import { PublicIp } from './entities/public-ip.js';
 import { ScalewayServer } from './entities/scaleway-server.js';

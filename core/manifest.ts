@@ -119,6 +119,9 @@ const KNOWN_FIELDS = new Set([
   'meveoVersionBase', 'meveoVersionCeiling', 'moduleFiles', 'moduleItems', 'patches', 'autoCommit', 'repository', 'script',
 ]);
 
+/** Meveo's descriptor fields every module has (moduleDependencies may be left out: none). */
+const REQUIRED_FIELDS = ['code', 'description', 'license', 'currentVersion', 'entryPoint'];
+
 /** Reads and validates a manifest; the error names the file, the field and what is expected. */
 export function readManifest(file: string): ModuleManifest {
   let text: string;
@@ -145,7 +148,11 @@ export function parseManifest(raw: unknown, file: string): ModuleManifest {
     if (!KNOWN_FIELDS.has(key)) problems.push(`${key}: unknown field`);
   }
   const manifest = plainToInstance(ModuleManifest, { moduleDependencies: [], ...raw });
-  for (const error of validateSync(manifest, { forbidUnknownValues: false })) problems.push(...flatten(error));
+  for (const error of validateSync(manifest, { forbidUnknownValues: false })) {
+    // A missing field is said so, once, rather than with every rule its absent value breaks.
+    const missing = REQUIRED_FIELDS.includes(error.property) && (raw as Record<string, unknown>)[error.property] === undefined;
+    problems.push(...(missing ? [`${error.property}: is required`] : flatten(error)));
+  }
   if (problems.length) {
     throw new MvError('validation_failed', `${file}: invalid module manifest — ${problems.join('; ')}`, { file, problems });
   }

@@ -4,7 +4,8 @@ import { BaseRecord, RefField, Resource, StringField, TextField } from 'mv-infra
 /** A user-data entry of a server (`cloud-init` is the one cloud-init reads at boot). */
 @Entity('server_user_data')
 @Index(['serverId', 'key'], { unique: true })
-@Resource({ label: 'Server user data', group: 'Scaleway', titleField: 'key' })
+// Operators and up: cloud-init documents often carry passwords and keys.
+@Resource({ label: 'Server user data', group: 'Scaleway', titleField: 'key', read: 'operator' })
 export class ServerUserData extends BaseRecord {
   @RefField('ScalewayServer', { nullable: false, onDelete: 'CASCADE', summary: true, label: 'Server', index: false })
   serverId: string;

@@ -201,7 +201,8 @@ describe('back-office in a browser, in production mode, offline', () => {
     await page.waitForSelector('[data-testid="mv-result"]');
     expect(await page.textContent('[data-testid="mv-result"]')).toMatch(/^\d+ widgets$/);
 
-    await page.goto(`${h.url}/admin/resources/Widget?perPage=50`);
+    // Rows are rendered again when the list's records arrive: select them once nothing is loading.
+    await page.goto(`${h.url}/admin/resources/Widget?perPage=50`, { waitUntil: 'networkidle' });
     for (const id of [a.id, b.id]) await page.locator(`[data-css="Widget-table-row"][data-id="${id}"] input[type=checkbox]`).check({ force: true });
     await page.click('[data-testid="action-buildSelected"]');
     await page.waitForSelector('[data-testid="mv-targets"]');

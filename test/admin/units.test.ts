@@ -4,7 +4,7 @@ import { LoginLimiter } from '../../admin/auth.js';
 import { failureText } from '../../admin/components/failure.js';
 import { pageWindow } from '../../admin/resource.js';
 import { powerOn } from '../../actions/scaleway/power-on.js';
-import { setUserData } from '../../actions/scaleway/user-data.js';
+import { setUserData } from '../../actions/scaleway/set-user-data.js';
 import { confirmationText } from '../../core/action.js';
 import { loadConfig } from '../../core/config.js';
 import { HIDDEN, shownParams } from '../../core/jobs/job-view.js';

@@ -45,7 +45,9 @@ describe('module.json validation', () => {
 
   it('names the missing field and what is expected', () => {
     const { license: _, ...withoutLicense } = valid;
-    expect(problem(withoutLicense)).toMatch(/^x\/module\.json: invalid module manifest — license: must be a licence name/);
+    expect(problem(withoutLicense)).toBe('x/module.json: invalid module manifest — license: is required');
+    const { entryPoint: _entry, ...withoutEntry } = valid;
+    expect(problem({ ...withoutEntry, license: 7 })).toBe('x/module.json: invalid module manifest — license: must be a licence name such as GPL-3.0-or-later; entryPoint: is required');
   });
 
   it('refuses a version that is not semver, and a dependency range that is not a range', () => {

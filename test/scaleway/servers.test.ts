@@ -155,6 +155,13 @@ describe.each(DIALECTS)('Scaleway servers on %s', (dialect) => {
     expect(await world.list('ServerUserData', `&serverId=${server.id}`)).toEqual(before);
     await world.run('ScalewayServer', server.id, 'listUserData');
     expect(await world.list('ServerUserData', `&serverId=${server.id}`)).toEqual([expect.objectContaining({ key: 'cloud-init', content: cloudInit })]);
+    // It may hold passwords: viewers neither read it nor see it in a dry run's answer.
+    const secretInit = '#cloud-config\nchpasswd: { list: "root:hunter2" }\n';
+    expect(JSON.stringify(await dryRun(world, 'ScalewayServer', server.id, 'setUserData', { content: secretInit }))).not.toContain('hunter2');
+    for (const path of [`/api/v1/entities/ServerUserData?serverId=${server.id}`, `/api/v1/entities/ScalewayServer/${server.id}/actions/getUserData`]) {
+      const refused = await world.api.call('viewer', path.includes('actions') ? 'POST' : 'GET', path, path.includes('actions') ? {} : undefined);
+      expect(refused.status).toBe(403);
+    }
   });
 
   it('answers a dry run with the request it would send, and sends nothing', async () => {
