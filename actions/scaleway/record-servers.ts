@@ -80,48 +80,70 @@ export interface WrittenServers {
   blockSlots: BlockSlot[];
 }
 
-/** Servers with their security groups, local volumes and IPs; their SBS volumes are returned as slots. */
-export async function writeServers(manager: EntityManager, serviceProviderId: string, servers: wire.Server[], options: RecordOptions): Promise<WrittenServers> {
-  const groups = new Map<ResourceKey, { providerSideId: string; zone: string; name: string }>();
-  for (const server of servers) {
-    if (server.security_group) groups.set(keyOf(server.zone, server.security_group.id), { providerSideId: server.security_group.id, zone: server.zone, name: server.security_group.name });
-  }
-  const groupIds = await upsertResources(manager, SecurityGroup, serviceProviderId, [...groups.values()], { ownershipOfNew: 'observed', update: ['name'] });
+type IpRow = Partial<PublicIp> & { providerSideId: string; zone: string };
 
-  const serverIds = await upsertResources(
-    manager,
-    ScalewayServer,
-    serviceProviderId,
-    servers.map((server) =>
-      Object.assign(serverFields(server), {
-        providerSideId: server.id,
-        zone: server.zone,
-        securityGroupId: server.security_group ? groupIds.get(keyOf(server.zone, server.security_group.id)) ?? null : null,
-      }),
-    ),
-    { ownershipOfNew: options.ownershipOfNew, update: options.fields === 'all' ? [...DESIRED_COLUMNS, ...OBSERVED_COLUMNS] : [...OBSERVED_COLUMNS] },
-  );
+/**
+ * A server as our records need it: its record's fields, its security group, its local volumes and IPs
+ * (their server's record id is filled in when written) and its SBS volumes, named only. A sync holds
+ * these between a page's arrival and its write, not Scaleway's objects (about three times their size).
+ */
+export interface ServerRecord {
+  row: Partial<ScalewayServer> & { providerSideId: string; zone: string };
+  group: { providerSideId: string; zone: string; name: string } | undefined;
+  local: VolumeRow[];
+  ips: IpRow[];
+  block: { volumeId: string; boot: boolean }[];
+}
+
+export function serverRecord(server: wire.Server): ServerRecord {
+  const local: VolumeRow[] = [];
+  const block: ServerRecord['block'] = [];
+  for (const volume of Object.values(server.volumes)) {
+    if (volume.volume_type === 'sbs_volume') block.push({ volumeId: volume.id, boot: volume.boot });
+    else local.push(Object.assign(instanceVolumeFields(volume as wire.Volume, volume.boot), { providerSideId: volume.id, zone: server.zone }));
+  }
+  const lastSyncAt = new Date();
+  return {
+    row: Object.assign(serverFields(server), { providerSideId: server.id, zone: server.zone }),
+    group: server.security_group ? { providerSideId: server.security_group.id, zone: server.zone, name: server.security_group.name } : undefined,
+    local,
+    ips: server.public_ips.map((ip) => ({
+      providerSideId: ip.id,
+      zone: server.zone,
+      address: ip.address,
+      type: ip.family === 'inet6' ? 'routed_ipv6' : 'routed_ipv4',
+      state: ip.state,
+      lastSyncAt,
+    })),
+    block,
+  };
+}
+
+/** Servers with their security groups, local volumes and IPs; their SBS volumes are returned as slots. */
+export function writeServers(manager: EntityManager, serviceProviderId: string, servers: wire.Server[], options: RecordOptions): Promise<WrittenServers> {
+  return writeServerRecords(manager, serviceProviderId, servers.map(serverRecord), options);
+}
+
+export async function writeServerRecords(manager: EntityManager, serviceProviderId: string, servers: ServerRecord[], options: RecordOptions): Promise<WrittenServers> {
+  const groups = new Map<ResourceKey, NonNullable<ServerRecord['group']>>();
+  for (const { group } of servers) if (group) groups.set(keyOf(group.zone, group.providerSideId), group);
+  const groupIds = await upsertResources(manager, SecurityGroup, serviceProviderId, [...groups.values()], { ownershipOfNew: 'observed', update: ['name'] });
+  groups.clear();
+
+  for (const { row, group } of servers) row.securityGroupId = group ? groupIds.get(keyOf(group.zone, group.providerSideId)) ?? null : null;
+  const serverIds = await upsertResources(manager, ScalewayServer, serviceProviderId, servers.map((server) => server.row), {
+    ownershipOfNew: options.ownershipOfNew,
+    update: options.fields === 'all' ? [...DESIRED_COLUMNS, ...OBSERVED_COLUMNS] : [...OBSERVED_COLUMNS],
+  });
 
   const local: VolumeRow[] = [];
   const blockSlots: BlockSlot[] = [];
-  const ips: (Partial<PublicIp> & { providerSideId: string; zone: string })[] = [];
+  const ips: IpRow[] = [];
   for (const server of servers) {
-    const serverRecordId = serverIds.get(keyOf(server.zone, server.id))!;
-    for (const volume of Object.values(server.volumes)) {
-      if (volume.volume_type === 'sbs_volume') blockSlots.push({ volumeId: volume.id, serverRecordId, boot: volume.boot, zone: server.zone });
-      else local.push(Object.assign(instanceVolumeFields(volume as wire.Volume, volume.boot), { providerSideId: volume.id, zone: server.zone, serverId: serverRecordId }));
-    }
-    for (const ip of server.public_ips) {
-      ips.push({
-        providerSideId: ip.id,
-        zone: server.zone,
-        address: ip.address,
-        type: ip.family === 'inet6' ? 'routed_ipv6' : 'routed_ipv4',
-        state: ip.state,
-        serverId: serverRecordId,
-        lastSyncAt: new Date(),
-      });
-    }
+    const serverRecordId = serverIds.get(keyOf(server.row.zone, server.row.providerSideId))!;
+    for (const volume of server.local) local.push(Object.assign(volume, { serverId: serverRecordId }));
+    for (const slot of server.block) blockSlots.push({ volumeId: slot.volumeId, serverRecordId, boot: slot.boot, zone: server.row.zone });
+    for (const ip of server.ips) ips.push(Object.assign(ip, { serverId: serverRecordId }));
   }
   const volumeIds = await writeVolumes(manager, serviceProviderId, local, options.ownershipOfNew);
   const ipIds = await upsertResources(manager, PublicIp, serviceProviderId, ips, { ownershipOfNew: options.ownershipOfNew, update: [...IP_COLUMNS] });

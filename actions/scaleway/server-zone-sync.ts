@@ -6,7 +6,7 @@ import type { ScalewayApi } from '../../providers/scaleway/client.js';
 import type * as wire from '../../providers/scaleway/wire.js';
 import { letGoOfGone } from './gone.js';
 import { unlessGone } from '../../providers/scaleway/outcomes.js';
-import { blockVolumeRow, DETACHED_IP, DETACHED_VOLUME, letGo, writeServers, writeVolumes, type BlockSlot, type VolumeRow } from './record-servers.js';
+import { blockVolumeRow, DETACHED_IP, DETACHED_VOLUME, letGo, serverRecord, writeServerRecords, writeVolumes, type BlockSlot, type ServerRecord, type VolumeRow } from './record-servers.js';
 import type { ZoneOutcome } from './zone-sync.js';
 
 /**
@@ -20,11 +20,17 @@ const BATCH = 2_500;
  * in the background, a few thousand records per transaction. Servers are written with their security groups, local volumes
  * and IPs; each SBS volume as soon as both its server and the Block page describing it are in. When both
  * lists are done, what is attached to nothing is let go and the servers no longer listed are marked gone.
- * Only pages waiting to be written and volumes not matched yet are held in memory.
+ * A page is turned into record fields as it arrives and let go of: only those fields wait for the next
+ * write. Scaleway's objects are about three times larger, and what waits for a write lives long enough to
+ * be moved to V8's old generation, where it stays until the next full collection even once written.
  */
 export class ZoneSync {
-  private pendingServers: wire.Server[] = [];
-  private pendingVolumes: wire.BlockVolume[] = [];
+  /** Servers listed since the last write, as records. */
+  private pendingServers: ServerRecord[] = [];
+  /** Block volumes listed since the last write whose server is written. */
+  private pendingVolumes: VolumeRow[] = [];
+  /** Servers and volumes listed since the last write: a write is queued past BATCH. */
+  private arrived = 0;
   private queued = false;
   private written: Promise<void> = Promise.resolve();
   /** SBS volumes of written servers, waiting for the Block page that describes them. */
@@ -54,14 +60,35 @@ export class ZoneSync {
 
   /** A page of servers; written in the background (a failure comes out of finish()). */
   servers(page: wire.Server[]): void {
-    this.pendingServers.push(...page.filter((server) => server.name.startsWith(this.prefix)));
-    if (this.pendingServers.length + this.pendingVolumes.length >= BATCH) this.kick();
+    let taken = 0;
+    for (const server of page) {
+      if (!server.name.startsWith(this.prefix)) continue;
+      this.pendingServers.push(serverRecord(server));
+      taken++;
+    }
+    this.arrive(taken);
   }
 
-  /** A page of Block volumes; written in the background. */
+  /**
+   * A page of Block volumes; written in the background: a volume of a server already written with the next
+   * write, one attached to a server not written yet when that server is.
+   */
   volumes(page: wire.BlockVolume[]): void {
-    this.pendingVolumes.push(...page);
-    if (this.pendingServers.length + this.pendingVolumes.length >= BATCH) this.kick();
+    for (const volume of page) {
+      const slot = this.slots.get(volume.id);
+      if (slot) {
+        this.slots.delete(volume.id);
+        this.pendingVolumes.push(blockVolumeRow(volume, slot));
+      } else if (volume.references.some((ref) => ref.product_resource_type === 'instance_server')) {
+        this.described.set(volume.id, blockVolumeRow(volume, { volumeId: volume.id, serverRecordId: '', boot: false, zone: this.zone }));
+      }
+    }
+    this.arrive(page.length);
+  }
+
+  private arrive(count: number): void {
+    this.arrived += count;
+    if (this.arrived >= BATCH) this.kick();
   }
 
   /**
@@ -90,6 +117,7 @@ export class ZoneSync {
   async abandon(): Promise<void> {
     this.pendingServers = [];
     this.pendingVolumes = [];
+    this.described.clear();
     await this.written.catch(() => undefined);
   }
 
@@ -104,13 +132,16 @@ export class ZoneSync {
 
   private async flush(): Promise<void> {
     this.queued = false;
-    const servers = this.pendingServers.splice(0);
-    const volumes = this.pendingVolumes.splice(0);
+    this.arrived = 0;
+    const servers = this.pendingServers;
+    const ready = this.pendingVolumes;
+    this.pendingServers = [];
+    this.pendingVolumes = [];
     await this.ctx.data.transaction(async (manager) => {
-      const ready: VolumeRow[] = [];
       if (servers.length) {
-        const written = await writeServers(manager, this.serviceProviderId, servers, { ownershipOfNew: 'observed', fields: 'all' });
-        for (const server of servers) this.listed.add(server.id);
+        const written = await writeServerRecords(manager, this.serviceProviderId, servers, { ownershipOfNew: 'observed', fields: 'all' });
+        for (const server of servers) this.listed.add(server.row.providerSideId);
+        servers.length = 0;
         for (const id of written.serverIds.values()) this.serverIds.add(id);
         this.added += written.serverIds.added;
         for (const id of written.volumeIds) this.attached.add(id);
@@ -122,15 +153,6 @@ export class ZoneSync {
             this.described.delete(slot.volumeId);
             ready.push(Object.assign(row, { isBoot: slot.boot, serverId: slot.serverRecordId }));
           }
-        }
-      }
-      for (const volume of volumes) {
-        const slot = this.slots.get(volume.id);
-        if (slot) {
-          this.slots.delete(volume.id);
-          ready.push(blockVolumeRow(volume, slot));
-        } else if (volume.references.some((ref) => ref.product_resource_type === 'instance_server')) {
-          this.described.set(volume.id, blockVolumeRow(volume, { volumeId: volume.id, serverRecordId: '', boot: false, zone: this.zone }));
         }
       }
       for (const id of (await writeVolumes(manager, this.serviceProviderId, ready, 'observed')).values()) this.attached.add(id);

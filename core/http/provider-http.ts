@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { MvError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -64,6 +65,13 @@ export interface ProviderResponse<T> {
   headers: Record<string, string>;
 }
 
+/** An exchange as the layer reads it: the answer's status and headers, and its body as text until parsed. */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: string | undefined;
+}
+
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
 
 /**
@@ -81,7 +89,8 @@ export class ProviderHttp {
       timeout: options.timeoutMs ?? 30_000,
       httpAgent: agents.http,
       httpsAgent: agents.https,
-      responseType: 'text',
+      // The body is read by exchange(), not collected by axios.
+      responseType: 'stream',
       transformResponse: [(data) => data],
       validateStatus: () => true,
       maxRedirects: 0,
@@ -107,16 +116,21 @@ export class ProviderHttp {
       // no key) was never sent, and is thrown at once, not retried as a lost answer.
       const { response, failure } = await this.options.budget.run(async () => {
         const request = await this.prepare(req, url, requestId);
-        return this.axios.request<string>(request).then(
+        return this.exchange(request).then(
           (answer) => ({ response: answer, failure: undefined }),
           (error: unknown) => ({ response: undefined, failure: error }),
         );
       });
       const ms = Math.round(performance.now() - started);
       const status = response?.status;
-      const headers = response ? flatHeaders(response.headers) : {};
+      const headers = response?.headers ?? {};
       const providerRequestId = this.options.requestIdHeader ? headers[this.options.requestIdHeader.toLowerCase()] : undefined;
-      const body = response ? parseBody(response.data, headers['content-type']) : undefined;
+      const body = response ? parseBody(response.text, headers['content-type']) : undefined;
+      // The text is let go of as soon as it is parsed. `response` settled promises made when the call was
+      // queued; when many calls are queued at once (every page of a large list), those promises are in V8's
+      // old generation by then, and what they hold is kept past every young collection until the next full
+      // one, dead or not: a text held here would stay in memory that long, for every page.
+      if (response) response.text = undefined;
       const fault = status !== undefined && status >= 400 ? this.fault(status, body) : undefined;
       const log = { provider: this.options.provider, call: req.call, method: req.method, path: url.pathname, status, ms, attempt, requestId, providerRequestId };
 
@@ -179,6 +193,24 @@ export class ProviderHttp {
     return (await this.options.sign?.renew?.(signal)) ?? false;
   }
 
+  /**
+   * One exchange: the answer's status and headers, and its body as text, read here from axios' stream and
+   * decoded as it comes. When axios collects a body, it keeps its chunks (Buffers) and the whole text in
+   * the request's objects, which outlive the call for a while (the keep-alive socket and the promises of
+   * calls that waited for the budget hold on to them): with the pages of a large list read at once, tens of
+   * megabytes of them were kept until V8's next full collection. The timeout covers the body, as it did
+   * when axios read it (axios' own ends with the headers of a streamed answer).
+   */
+  private exchange(request: AxiosRequestConfig): Promise<Answer> {
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const deadline = performance.now() + timeoutMs;
+    // A callback, not an async function awaiting axios: what this reads is held only from the answer on.
+    return this.axios.request<Readable>(request).then(async (answer) => {
+      const text = await readText(answer.data, timeoutMs > 0 ? { ms: deadline - performance.now(), timeoutMs } : undefined);
+      return { status: answer.status, headers: flatHeaders(answer.headers), text };
+    });
+  }
+
   /** The request as it leaves: headers, body, and the credential's signature. */
   private async prepare(req: ProviderRequest, url: URL, requestId: string): Promise<AxiosRequestConfig> {
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers, 'x-request-id': requestId };
@@ -205,6 +237,20 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
     if (value !== undefined && value !== null) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return out;
+}
+
+/** A body as text (UTF-8, without a byte order mark), or the stream's failure; a body still coming at the deadline fails as a timeout. */
+async function readText(stream: Readable, deadline?: { ms: number; timeoutMs: number }): Promise<string> {
+  const timer = deadline &&
+    setTimeout(() => stream.destroy(Object.assign(new Error(`timeout of ${deadline.timeoutMs}ms exceeded`), { code: 'ECONNABORTED' })), Math.max(0, deadline.ms));
+  try {
+    stream.setEncoding('utf8');
+    let text = '';
+    for await (const chunk of stream) text += chunk;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function parseBody(text: string | undefined, contentType: string | undefined): unknown {

@@ -23,9 +23,20 @@ export interface PagedRequest {
 export async function eachPage<T>(http: ProviderHttp, request: PagedRequest, items: (body: any) => T[], onPage: (items: T[]) => void | Promise<void>): Promise<number> {
   const page = (n: number) =>
     http.request({ call: request.call, method: 'GET', path: request.path, query: { ...request.query, page: n, [request.sizeParam ?? 'per_page']: MAX_PER_PAGE } });
+  // A page's items are taken out of its answer, which lets go of its body. The answer settles the promise
+  // made when the page was asked for, and every page is asked for at once: most wait for the budget long
+  // enough to be in V8's old generation by then, and anything an old object refers to survives every
+  // young collection until the next full one, even once nothing uses it. A body left in its answer was
+  // kept (then moved to the old generation) for every page: about 50 MB in a sync of 10,000 servers.
+  const take = (response: ProviderResponse<unknown>): T[] => {
+    const pageItems = items(response.data);
+    response.data = undefined;
+    return pageItems;
+  };
   const first = await page(1);
   const firstItems = items(first.data);
   const total = totalOf(first, firstItems.length);
+  first.data = undefined;
   let received = firstItems.length;
   let failure: { error: unknown } | undefined;
   const fail = (error: unknown) => void (failure ??= { error });
@@ -46,7 +57,7 @@ export async function eachPage<T>(http: ProviderHttp, request: PagedRequest, ite
   await Promise.all(
     Array.from({ length: pages - 1 }, async (_, i) => {
       try {
-        const pageItems = items((await page(i + 2)).data);
+        const pageItems = take(await page(i + 2));
         received += pageItems.length;
         hand(pageItems);
       } catch (error) {
