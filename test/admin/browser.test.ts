@@ -201,9 +201,17 @@ describe('back-office in a browser, in production mode, offline', () => {
     await page.waitForSelector('[data-testid="mv-result"]');
     expect(await page.textContent('[data-testid="mv-result"]')).toMatch(/^\d+ widgets$/);
 
-    // Rows are rendered again when the list's records arrive: select them once nothing is loading.
     await page.goto(`${h.url}/admin/resources/Widget?perPage=50`, { waitUntil: 'networkidle' });
-    for (const id of [a.id, b.id]) await page.locator(`[data-css="Widget-table-row"][data-id="${id}"] input[type=checkbox]`).check({ force: true });
+    for (const id of [a.id, b.id]) {
+      // The list may render its rows again (its records arriving late on a busy machine) and drop a click:
+      // click again until the row stays selected.
+      const box = page.locator(`[data-css="Widget-table-row"][data-id="${id}"] input[type=checkbox]`);
+      for (let attempt = 0; !(await box.isChecked()); attempt++) {
+        if (attempt === 20) throw new Error(`row ${id} could not be selected`);
+        await box.click({ force: true });
+        await page.waitForTimeout(100);
+      }
+    }
     await page.click('[data-testid="action-buildSelected"]');
     await page.waitForSelector('[data-testid="mv-targets"]');
     expect(await page.textContent('[data-testid="mv-targets"]')).toContain('On 2 Widget records');
