@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { In, type DataSource, type Repository } from 'typeorm';
 import { MvError } from '../errors.js';
 import { isUuid } from '../db/records.js';
 import { isUniqueViolation, nowMs, sql } from '../db/sql.js';
 import type { Actor } from '../roles.js';
+import { jobId } from './job-id.js';
 import { isFinal, isResumed, Job, type JobStatus, type JobStep } from './job.entity.js';
 
 export interface NewJob {
@@ -79,7 +80,7 @@ export class JobQueue {
   async enqueueMany(jobs: NewJob[]): Promise<Job[]> {
     const entities = jobs.map((job) =>
       this.repo.create({
-        id: randomUUID(),
+        id: jobId(),
         module: job.module,
         entity: job.entity,
         recordId: job.recordId ?? null,

@@ -77,7 +77,8 @@ describe.each(DIALECTS)('jobs across processes on %s', (dialect) => {
     expect(new Set(ended.map((j) => j.leaseOwner!.split('#')[0]))).toEqual(new Set([a.worker!.id, b.worker!.id]));
     // On each record, the second job started only after the first ended.
     for (const w of widgets) {
-      const [build, breaking] = ended.filter((j) => j.recordId === w.id).sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime());
+      const mine = ended.filter((j) => j.recordId === w.id);
+      const [build, breaking] = ['build', 'break'].map((action) => mine.find((j) => j.action === action)!);
       expect(breaking.startedAt!.getTime()).toBeGreaterThanOrEqual(build.finishedAt!.getTime());
     }
     expect(await control.data.getRepository(Widget).countBy({ builds: 1 })).toBe(6);

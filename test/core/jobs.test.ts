@@ -150,6 +150,25 @@ describe.each(DIALECTS)('job queue and worker on %s', (dialect) => {
     await expect(run('count')).rejects.toMatchObject({ code: 'conflict' });
   });
 
+  it('takes jobs queued in the same millisecond in the order they were queued', async () => {
+    db = await testDatabase(dialect);
+    await start();
+    const widgets = await Promise.all(Array.from({ length: 12 }, (_, i) => newWidget(`same-ms-${i}`)));
+    // Every job gets the same creation time: only their ids can keep their order.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-12-06T12:00:00.000Z') });
+    const queued: Job[] = [];
+    try {
+      for (const widget of widgets) queued.push(await build(widget));
+    } finally {
+      vi.useRealTimers();
+    }
+    const stored = await Promise.all(queued.map((job) => runtime.queue.get(job.id)));
+    expect(new Set(stored.map((job) => job.createdAt.getTime())).size).toBe(1);
+    const claimed: string[] = [];
+    for (let job = await runtime.queue.claim('w', 60_000); job; job = await runtime.queue.claim('w', 60_000)) claimed.push(job.id);
+    expect(claimed).toEqual(queued.map((job) => job.id));
+  });
+
   it('runs a worker limited to one job, which takes nothing else', async () => {
     db = await testDatabase(dialect);
     await start();
