@@ -33,6 +33,7 @@ export type { ErrorCode, FieldErrors } from './errors.js';
 export { ProviderError } from './http/provider-error.js';
 export type { ProviderFault } from './http/provider-error.js';
 export { ProviderHttp } from './http/provider-http.js';
+export { isAllowedHost } from './http/allowed-hosts.js';
 export type { OutgoingRequest, ProviderRequest, ProviderResponse, RequestSigner } from './http/provider-http.js';
 export type { BudgetSettings } from './http/budget.js';
 export { waitFor, defaultPollIntervalMs } from './wait.js';

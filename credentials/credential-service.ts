@@ -1,4 +1,5 @@
 import {
+  isAllowedHost,
   isMvError,
   MvError,
   SecretBox,
@@ -164,7 +165,7 @@ export class Credentials implements CredentialService {
   /** Refuses a host that neither the credential's users nor MV_ALLOWED_API_HOSTS allow. */
   private checkHost(credential: Credential, host: string, allowed: string[], what: string): void {
     host = host.toLowerCase();
-    if (allowed.some((pattern) => pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1))))) return;
+    if (isAllowedHost(host, allowed)) return;
     const why = allowed.length ? `only ${allowed.join(', ')} may receive it` : 'no service provider uses it and MV_ALLOWED_API_HOSTS does not list that host';
     throw new MvError(
       'forbidden',

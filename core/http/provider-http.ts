@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { MvError } from '../errors.js';
+import { isAllowedHost } from './allowed-hosts.js';
 import type { Logger } from '../logger.js';
 import type { RequestBudget } from './budget.js';
 import { ProviderError, type ProviderFault } from './provider-error.js';
@@ -179,8 +180,7 @@ export class ProviderHttp {
     if (!this.options.sign) return;
     const host = url.hostname.toLowerCase();
     const allowed = (this.options.allowedHosts ?? []).map((h) => h.toLowerCase());
-    const ok = allowed.some((pattern) => pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1))));
-    if (!ok) {
+    if (!isAllowedHost(host, allowed)) {
       throw new MvError(
         'forbidden',
         `Refusing to send the ${this.options.provider} credential to ${host}: it is not one of the provider's allowed API hosts (${allowed.join(', ') || 'none'}). Add it to the ServiceProvider's allowed hosts or to MV_ALLOWED_API_HOSTS if it is legitimate.`,
