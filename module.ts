@@ -50,6 +50,7 @@ import { ServerVolume } from './entities/server-volume.js';
 import { ServiceProvider } from './entities/service-provider.js';
 import { InfrastructureInit1732320100000 as SqliteInit } from './migrations/sqlite/1732320100000-infrastructure-init.js';
 import { InfrastructureInit1732320100000 as PostgresInit } from './migrations/postgres/1732320100000-infrastructure-init.js';
+import { registerCredentialHosts } from './providers/credential-hosts.js';
 import { registerScalewayVerifier } from './providers/scaleway/verify.js';
 
 /** mv-infrastructure: providers, their resources and the actions that manage them. Depends on mv-credentials. */
@@ -100,5 +101,8 @@ export default defineModule({
     listBootscripts,
   ],
   migrations: { sqlite: [SqliteInit], postgres: [PostgresInit] },
-  setup: registerScalewayVerifier,
+  setup(host) {
+    registerCredentialHosts(host);
+    registerScalewayVerifier(host);
+  },
 });

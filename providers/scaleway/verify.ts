@@ -1,6 +1,6 @@
 import type { ModuleHost } from 'mv-infra/core';
 import type { Credentials } from '../../credentials/module.js';
-import { allowedHostsOf, ServiceProvider } from '../../entities/service-provider.js';
+import { ServiceProvider } from '../../entities/service-provider.js';
 import { instance } from './paths.js';
 
 /**
@@ -8,7 +8,6 @@ import { instance } from './paths.js';
  * service provider uses. The check lists one server of the provider's first zone.
  */
 export function registerScalewayVerifier(host: ModuleHost): void {
-  registerCredentialHosts(host);
   const providers = () => host.data.getRepository(ServiceProvider);
   host.service<Credentials>('mv-credentials', 'credentials').registerVerifier({
     name: 'Scaleway',
@@ -20,14 +19,4 @@ export function registerScalewayVerifier(host: ModuleHost): void {
       return `authenticated; ${headers['x-total-count'] ?? 'some'} servers in ${zone}`;
     },
   });
-}
-
-/**
- * Tells mv-credentials where each credential may be sent outside provider clients (verification, token
- * renewal): the allowed API hosts of every service provider using it, whatever its code.
- */
-export function registerCredentialHosts(host: ModuleHost): void {
-  host.service<Credentials>('mv-credentials', 'credentials').registerHostResolver(async (credential) =>
-    (await host.data.getRepository(ServiceProvider).findBy({ credentialId: credential.id })).flatMap(allowedHostsOf),
-  );
 }
